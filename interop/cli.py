@@ -1,0 +1,166 @@
+"""The ``interop`` command line.
+
+Exit codes: 0 a solution was found (or the file is valid), 1 no solution
+(infeasible, unbounded, no solution within the limits, solver error), 2 bad
+input or usage. Bad input gets one line per problem and no traceback; a
+traceback is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from interop.errors import InstanceError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Alliance command-sharing models: effectiveness against national autonomy.",
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+STATE = {"debug": False}
+
+InstanceFile = Annotated[Path, typer.Argument(help="Instance file (YAML or JSON).", show_default=False)]
+ScenarioOpt = Annotated[Optional[str], typer.Option("--scenario", "-s", help="Scenario to apply.")]
+
+
+class Failure(Exception):
+    """A failure already explained to the user; carries the exit code."""
+
+    def __init__(self, code: int):
+        self.code = code
+
+
+def fail_input(exc: InstanceError) -> None:
+    err.print(f"[bold red]error[/]: {exc.source}: {len(exc.problems)} problem(s)")
+    for problem in exc.problems:
+        err.print(f"  {problem}", markup=False)
+    raise Failure(2)
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
+    STATE["debug"] = debug
+
+
+def default_out_dir(instance_name: str, scenario: str | None) -> Path:
+    return Path("results") / instance_name / (scenario or "base")
+
+
+@app.command()
+def solve(
+    file: InstanceFile,
+    scenario: ScenarioOpt = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output directory.")] = None,
+    solver: Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")] = "default",
+    time_limit: Annotated[Optional[float], typer.Option("--time-limit", min=0, help="Seconds.")] = None,
+    gap: Annotated[Optional[float], typer.Option("--gap", min=0, help="Relative MIP gap.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an earlier solution.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
+) -> None:
+    """Solve an instance (or one scenario) and write solution.json and tables."""
+    from interop import load_instance
+    from interop.results import summary
+    from interop.solve import load_profile
+    from interop.solve import solve as run_solve
+
+    try:
+        inst = load_instance(file, scenario)
+    except InstanceError as exc:
+        fail_input(exc)
+    try:
+        profile = load_profile(solver)
+    except ValueError as exc:
+        err.print(f"[bold red]error[/]: --solver: {exc}")
+        raise Failure(2) from None
+    directory = out_dir or default_out_dir(inst.name, inst.scenario)
+    if (directory / "solution.json").exists() and not force:
+        err.print(f"[bold red]error[/]: {directory}/solution.json exists; use --force or another --out")
+        raise Failure(2)
+    sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose)
+    path = sol.write(directory)
+    out.print(summary(sol), markup=False)
+    out.print(f"  written: {path}", markup=False)
+    raise Failure(0 if sol.has_solution else 1)
+
+
+@app.command()
+def validate(file: InstanceFile) -> None:
+    """Check the base instance and every scenario; exit 0 if all are valid, else 2."""
+    from interop.loading import validate_file
+
+    report = validate_file(file)
+    for warning in report.warnings:
+        err.print(f"[yellow]warning[/]: {warning}", markup=True)
+    if not report.ok:
+        fail_input(InstanceError(str(file), report.problems))
+    names = ", ".join(report.scenarios) or "none"
+    out.print(f"{file}: valid (scenarios: {names})", markup=False)
+
+
+@app.command()
+def info(file: InstanceFile) -> None:
+    """Sizes of the base instance and each scenario."""
+    from interop.loading import load_instance, parse_instance, read_document
+    from interop.sets import model_data
+
+    try:
+        base = load_instance(file)
+        doc = read_document(file)
+        variants = [base] + [parse_instance(doc, s, str(file)) for s in base.scenarios]
+    except InstanceError as exc:
+        fail_input(exc)
+    table = Table(title=f"{base.name}: {base.description or ''}".strip(": "))
+    for col in ("scenario", "nations", "platforms", "units", "tasks", "nodes", "links", "admissible links", "assignments"):
+        table.add_column(col, justify="left" if col == "scenario" else "right")
+    for inst in variants:
+        data = model_data(inst)
+        table.add_row(
+            inst.scenario or "(base)",
+            str(len(inst.nations)),
+            str(len(inst.platforms)),
+            str(sum(p.count for p in inst.platforms)),
+            str(len(inst.tasks)),
+            str(len(inst.command_nodes)),
+            str(len(inst.links)),
+            str(len(data.links)),
+            str(len(data.assignments)),
+        )
+    out.print(table)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI in-process and return its exit code (used by tests and ``main``)."""
+    try:
+        app(args=argv, standalone_mode=False)
+        return 0
+    except Failure as exc:
+        return exc.code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err.print("aborted")
+        return 130
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        if STATE["debug"]:
+            raise
+        err.print(f"[bold red]error[/]: {type(exc).__name__}: {exc}", markup=True)
+        err.print("(run with --debug for the traceback)")
+        return 3
+
+
+def entry() -> None:
+    sys.exit(run())

@@ -1,0 +1,166 @@
+"""The instance file schema (``shared/design/instance-format.md``) as pydantic models.
+
+Field-level rules live here: types, ranges, defaults and unknown keys. Rules that
+relate one entity to another (references, duplicate ids, domains) live in
+:mod:`interop.checks`, because they need the whole instance.
+
+Every model is strict: a string is never read as a number, a boolean never as
+a number, and an unknown key is an error, so that a typo cannot silently change
+a model.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+
+DEFAULT_DOMAINS = ("land", "air", "maritime", "cyber", "space")
+MULTINATIONAL = "multinational"
+COLLECTIONS = ("nations", "command_nodes", "links", "platforms", "tasks")
+
+
+def _integral(value: object) -> object:
+    """Accept 3.0 for an integer field (JSON writers emit it); keep 3.5 an error."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[str, Field(min_length=1)]
+Count = Annotated[int, BeforeValidator(_integral), Field(ge=1)]
+Capacity = Annotated[int, BeforeValidator(_integral), Field(ge=0)]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+SourceRef = Id | list[Id]
+
+
+class Strict(BaseModel):
+    """Base of every schema model: strict types, unknown keys rejected."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Source(Strict):
+    id: Id
+    title: str
+    url: str | None = None
+    accessed: datetime.date | str | None = None
+    note: str | None = None
+
+
+class Parameters(Strict):
+    """Global model parameters; every key optional (formulation.md, Data)."""
+
+    autonomy_scale: NonNeg = 1.0  # λ
+    link_cost_scale: NonNeg = 1.0  # μ
+    shared_command_factor: Share = 0.5  # κ_s
+    integration_autonomy_factor: NonNeg = 0.2  # ι
+    integration_bonus: dict[str, NonNeg] = Field(default_factory=dict)  # b_d
+
+    def bonus(self, domain: str) -> float:
+        return self.integration_bonus.get(domain, 0.0)
+
+
+class Nation(Strict):
+    id: Id
+    autonomy_weight: NonNeg = 1.0
+    max_nonnational_share: Share = 1.0
+    caveats: list[str] = Field(default_factory=list)
+    shares_networks: bool = True
+    min_commitment: Share = 0.0
+    source: SourceRef | None = None
+
+
+class CommandNode(Strict):
+    id: Id
+    nation: Id
+    members: list[Id] | None = None
+    domains: list[str]
+    theaters: list[str]
+    capacity: Capacity
+    standards: list[str]
+    root: bool = False
+    source: SourceRef | None = None
+
+    @property
+    def multinational(self) -> bool:
+        return self.nation == MULTINATIONAL
+
+
+class Link(Strict):
+    id: Id
+    between: Annotated[list[Id], Field(min_length=2, max_length=2)]
+    cost: NonNeg
+    standards: list[str]
+    source: SourceRef | None = None
+
+
+class Platform(Strict):
+    id: Id
+    nation: Id
+    count: Count = 1
+    value: Positive
+    standards: list[str]
+    theaters: list[str]
+    effects: dict[str, NonNeg]
+    source: SourceRef | None = None
+
+
+class Task(Strict):
+    id: Id
+    domain: str
+    theater: str
+    demand: Positive
+    priority: Positive
+    min_coverage: Share = 0.0
+    allowed_nations: list[Id] | None = None
+    source: SourceRef | None = None
+
+
+Collection = Literal["nations", "command_nodes", "links", "platforms", "tasks"]
+
+
+class ScenarioParameters(Strict):
+    """A scenario's parameter edits: like :class:`Parameters` but nothing defaulted."""
+
+    autonomy_scale: NonNeg | None = None
+    link_cost_scale: NonNeg | None = None
+    shared_command_factor: Share | None = None
+    integration_autonomy_factor: NonNeg | None = None
+    integration_bonus: dict[str, NonNeg] | None = None
+
+
+class Scenario(Strict):
+    """Edits applied in order: parameters, update, remove, add."""
+
+    description: str | None = None
+    parameters: ScenarioParameters | None = None
+    update: dict[Collection, dict[Id, dict[str, object]]] = Field(default_factory=dict)
+    remove: dict[Collection, list[Id]] = Field(default_factory=dict)
+    add: dict[Collection, list[dict[str, object]]] = Field(default_factory=dict)
+
+
+class Instance(Strict):
+    """A base instance, or a base instance with one scenario applied."""
+
+    name: Id
+    description: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=lambda: list(DEFAULT_DOMAINS))
+    parameters: Parameters = Field(default_factory=Parameters)
+    nations: list[Nation]
+    command_nodes: list[CommandNode]
+    links: list[Link] = Field(default_factory=list)
+    platforms: list[Platform]
+    tasks: list[Task]
+    scenarios: dict[Id, Scenario] = Field(default_factory=dict)
+    # The scenario applied by the loader (None: the base instance); not a file key.
+    _scenario: str | None = PrivateAttr(default=None)
+
+    @property
+    def scenario(self) -> str | None:
+        """Name of the scenario applied to this instance, or None for the base."""
+        return self._scenario
