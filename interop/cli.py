@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -29,7 +29,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 STATE = {"debug": False}
 
 InstanceFile = Annotated[Path, typer.Argument(help="Instance file (YAML or JSON).", show_default=False)]
-ScenarioOpt = Annotated[Optional[str], typer.Option("--scenario", "-s", help="Scenario to apply.")]
+ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario to apply.")]
 
 
 class Failure(Exception):
@@ -59,10 +59,10 @@ def default_out_dir(instance_name: str, scenario: str | None) -> Path:
 def solve(
     file: InstanceFile,
     scenario: ScenarioOpt = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output directory.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
     solver: Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")] = "default",
-    time_limit: Annotated[Optional[float], typer.Option("--time-limit", min=0, help="Seconds.")] = None,
-    gap: Annotated[Optional[float], typer.Option("--gap", min=0, help="Relative MIP gap.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=0, help="Seconds.")] = None,
+    gap: Annotated[float | None, typer.Option("--gap", min=0, help="Relative MIP gap.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an earlier solution.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
 ) -> None:

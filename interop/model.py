@@ -150,11 +150,16 @@ def build_model(source: Instance | ModelData, *, epsilon: float | None = None) -
         n.id: n.min_commitment * sum(p.value * p.count for p in inst.platforms if p.nation == n.id)
         for n in inst.nations
     }
-    m.c8_burden = pyo.Constraint(
-        m.N,
-        rule=lambda _m, n: _linear(value[by_n.get(n, empty)], [a[i] for i in by_n.get(n, empty)]) >= floor[n]
-        if floor[n] > 0 else pyo.Constraint.Skip,
-    )
+
+    def burden_rule(_m, n):
+        idx = by_n.get(n, empty)
+        if floor[n] <= 0:
+            return pyo.Constraint.Skip
+        if len(idx) == 0:  # a floor no admissible assignment can meet
+            return pyo.Constraint.Infeasible
+        return _linear(value[idx], [a[i] for i in idx]) >= floor[n]
+
+    m.c8_burden = pyo.Constraint(m.N, rule=burden_rule)
 
     iota = par.integration_autonomy_factor
     m.autonomy_loss = pyo.Expression(

@@ -16,7 +16,9 @@ from pathlib import Path
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
 
 def _silence_banner() -> None:
     """HiGHS prints a banner the first time a Highs object is made; keep it off stdout."""
@@ -262,7 +264,12 @@ def solve_model(
     """
     name, options = profile_options(profile, time_limit, gap)
     began = time.perf_counter()
-    mm = compile_model(model)
+    try:
+        mm = compile_model(model)
+    except InfeasibleConstraintException as exc:  # e.g. a burden floor with nothing to commit
+        result = RunResult("infeasible", None, None, None, 0.0, str(exc))
+        return result, {"name": "highs", "version": highspy.Highs().version(), "time_s": 0.0,
+                        "profile": name, "options": options}
     h = highs_for(mm, options, verbose)
     start = None
     if warm_start and mm.columns:
