@@ -52,6 +52,7 @@ class Solution:
         return self.status in ("optimal", "feasible")
 
     def to_dict(self) -> dict:
+        """The ``solution.json`` document (floats rounded to 12 significant digits)."""
         out = {
             "format": FORMAT,
             "instance": self.instance,
@@ -73,7 +74,7 @@ class Solution:
             out["message"] = self.message
         if self.diagnosis:
             out["diagnosis"] = self.diagnosis
-        return out
+        return _clean(out)
 
     def write(self, directory: str | Path) -> Path:
         """Write ``solution.json`` and the CSV tables atomically into ``directory``."""
@@ -94,6 +95,17 @@ class Solution:
             "nations": self.nations,
             "links": pd.DataFrame({"link": self.links}),
         }
+
+
+def _clean(value):
+    """Round float noise (79.60000000000001) away without changing any figure materially."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}") if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -175,7 +187,8 @@ def solution_from_model(model: pyo.ConcreteModel, run, solver: dict, objective_k
     """The checked Solution of a solved model (values already loaded)."""
     inst = effective_instance(model)
     sol = Solution(inst.name, inst.scenario, run.status, parameters=parameters_used(inst), solver=solver)
-    sol.message = run.message if run.status not in ("optimal", "feasible") else ""
+    if run.status != "optimal":
+        sol.message = "interrupted (Ctrl-C)" if run.interrupted else run.message
     if not sol.has_solution:
         return sol
     try:
@@ -198,7 +211,10 @@ def solution_from_model(model: pyo.ConcreteModel, run, solver: dict, objective_k
             return sol
     sol.objective = objective
     sol.bound = run.bound
-    if run.bound is not None:
+    if objective_kind is None:  # the analyst replaced the objective: its bound is not Z's
+        sol.bound = None
+        sol.message = "the model's objective was replaced; 'objective' is Z of the reference formulation"
+    elif run.bound is not None:
         sol.bound = max(run.bound, objective)
         sol.gap = (sol.bound - objective) / max(abs(objective), 1e-9)
         if sol.gap <= 1e-9 or sol.bound - objective <= 1e-9:
