@@ -120,7 +120,9 @@ def info(file: InstanceFile) -> None:
     except InstanceError as exc:
         fail_input(exc)
     table = Table(title=f"{base.name}: {base.description or ''}".strip(": "))
-    for col in ("scenario", "nations", "platforms", "units", "tasks", "nodes", "links", "admissible links", "assignments"):
+    columns = ("scenario", "nations", "platforms", "units", "tasks", "nodes", "links", "admissible links")
+    columns += ("assignments",)
+    for col in columns:
         table.add_column(col, justify="left" if col == "scenario" else "right")
     for inst in variants:
         data = model_data(inst)
@@ -163,3 +165,5 @@ def run(argv: list[str] | None = None) -> int:
 
 def entry() -> None:
     sys.exit(run())
+# commands of other areas register themselves on ``app``
+from interop import cli_plot, cli_tradeoff  # noqa: E402,F401

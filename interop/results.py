@@ -196,6 +196,23 @@ def solution_from_model(model: pyo.ConcreteModel, run, solver: dict, objective_k
     except ValueError as exc:
         sol.status, sol.message = "error", f"solution not integral: {exc}"
         return sol
+    return checked_solution(sol, inst, run, objective_kind, assignments, links, nodes)
+
+
+def checked_solution(
+    sol: Solution,
+    inst: Instance,
+    run,
+    objective_kind: str | None,
+    assignments: list[Assignment],
+    links: list[str],
+    nodes: list[str],
+) -> Solution:
+    """Fill ``sol`` from decisions, recomputed by :func:`evaluate` and checked against ``run``.
+
+    ``run.objective`` is the solver's objective (None: nothing to check
+    against, e.g. a sweep point known optimal without a solve).
+    """
     ev = evaluate(inst, assignments, links, nodes)
     if ev.violations:
         sol.status = "error"

@@ -156,8 +156,12 @@ def plan_count(inst: Instance) -> int:
     return total * 2**links
 
 
-def enumerate_optimum(inst: Instance) -> Optimum:
-    """The optimal objective of ``inst`` by listing every integer plan."""
+def _scored_plans(inst: Instance):
+    """For every subset of admissible links: the plans' feasibility and scores.
+
+    Yields (triples, chosen links, joined nodes, a, h, feasible, weighted
+    effect, weighted autonomy loss, link cost) with one row per plan.
+    """
     par = inst.parameters
     triples = [
         (p, t, c)
@@ -177,7 +181,6 @@ def enumerate_optimum(inst: Instance) -> Optimum:
     )
     value = np.array([p.value for p, _, _ in triples])
     alpha = np.array([nations[p.nation].autonomy_weight for p, _, _ in triples])
-    best, plans = None, 0
     for r in range(len(links) + 1):
         for chosen in itertools.combinations(links, r):
             joined = joined_to_root(inst, [x.id for x in chosen])
@@ -188,7 +191,6 @@ def enumerate_optimum(inst: Instance) -> Optimum:
                 ok = [triples[i][2].id in joined for i in cols]
                 per_platform.append((cols, list(_options(p.count, cols, ok))))
             n_plans = int(np.prod([len(o) for _, o in per_platform]))
-            plans += n_plans
             if n_plans > MAX_PLANS:
                 raise ValueError("too many plans")
             a = np.zeros((n_plans, len(triples)))
@@ -221,19 +223,46 @@ def enumerate_optimum(inst: Instance) -> Optimum:
                 floor = n.min_commitment * sum(p.value * p.count for p in inst.platforms if p.nation == n.id)
                 feasible &= committed >= floor - 1e-9
             loss = (a * kappa + par.integration_autonomy_factor * h) @ (value * alpha)
-            z = weighted_effect - par.autonomy_scale * loss - par.link_cost_scale * link_cost
-            z[~feasible] = -np.inf
-            k = int(np.argmax(z))
-            if np.isfinite(z[k]) and (best is None or z[k] > best[0] + 1e-12):
-                plan = [
-                    Assignment(p.id, t.id, c.id, int(a[k, i]), int(h[k, i]))
-                    for i, (p, t, c) in enumerate(triples)
-                    if a[k, i] > 0
-                ]
-                best = (float(z[k]), plan, [x.id for x in chosen], sorted(joined))
+            yield triples, chosen, joined, a, h, feasible, weighted_effect, loss, link_cost
+
+
+def enumerate_optimum(inst: Instance) -> Optimum:
+    """The optimal objective of ``inst`` by listing every integer plan."""
+    par = inst.parameters
+    best, plans = None, 0
+    for triples, chosen, joined, a, h, feasible, weighted_effect, loss, link_cost in _scored_plans(inst):
+        plans += len(feasible)
+        z = weighted_effect - par.autonomy_scale * loss - par.link_cost_scale * link_cost
+        z[~feasible] = -np.inf
+        k = int(np.argmax(z))
+        if np.isfinite(z[k]) and (best is None or z[k] > best[0] + 1e-12):
+            plan = [
+                Assignment(p.id, t.id, c.id, int(a[k, i]), int(h[k, i]))
+                for i, (p, t, c) in enumerate(triples)
+                if a[k, i] > 0
+            ]
+            best = (float(z[k]), plan, [x.id for x in chosen], sorted(joined))
     if best is None:
         return Optimum("infeasible", None, plans)
     ev = evaluate(inst, best[1], best[2], best[3])
     assert ev.feasible, ev.violations  # the enumerator and the evaluator agree
     assert abs(ev.objective - best[0]) < 1e-6
     return Optimum("optimal", best[0], plans)
+
+
+def enumerate_front(inst: Instance, tol: float = 1e-7) -> list[tuple[float, float]]:
+    """Every efficient (W, F) pair: F = Σ w E − μ Σ k z against W = Σ α Aut, by increasing W."""
+    pairs = []
+    for *_, feasible, weighted_effect, loss, link_cost in _scored_plans(inst):
+        f = weighted_effect - inst.parameters.link_cost_scale * link_cost
+        pairs.append(np.column_stack([loss[feasible], f[feasible]]))
+    if not pairs:
+        return []
+    both = np.concatenate(pairs)
+    both = both[np.lexsort((-both[:, 1], both[:, 0]))]  # W up, then F down
+    front, best_f = [], -np.inf
+    for w, f in both:
+        if f > best_f + tol * max(1.0, abs(f)):
+            front.append((float(w), float(f)))
+            best_f = f
+    return front

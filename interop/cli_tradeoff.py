@@ -1,0 +1,143 @@
+"""``interop sweep`` and ``interop frontier``: the effectiveness–autonomy trade-off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from interop.cli import Failure, InstanceFile, ScenarioOpt, app, err, fail_input, out
+from interop.errors import InstanceError
+from interop.runs import RunConflict
+
+SolverOpt = Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")]
+TimeOpt = Annotated[float | None, typer.Option("--time-limit", min=0, help="Seconds per solve.")]
+GapOpt = Annotated[float | None, typer.Option("--gap", min=0, help="Relative MIP gap.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace another run's results in --out.")]
+ProgressOpt = Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")]
+
+
+def _run_name(inst_name: str, scenario: str | None) -> str:
+    return f"{inst_name}" + (f"/{scenario}" if scenario else "/base")
+
+
+def _load(file: Path, scenario: str | None):
+    from interop.loading import load_instance
+
+    try:
+        return load_instance(file, scenario)
+    except InstanceError as exc:
+        fail_input(exc)
+
+
+def _check_profile(solver: str) -> None:
+    from interop.solve import load_profile
+
+    try:
+        load_profile(solver)
+    except ValueError as exc:
+        err.print(f"[bold red]error[/]: --solver: {exc}")
+        raise Failure(2) from None
+
+
+@app.command()
+def sweep(
+    file: InstanceFile,
+    param: Annotated[list[str], typer.Option("--param", "-p", help="Dotted path of a numeric field (repeat: grid).")],
+    values: Annotated[list[str], typer.Option("--values", help="0,0.5,1 or start:stop:step; one per --param.")],
+    scenario: ScenarioOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Parallel workers.")] = 1,
+    executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address.")] = None,
+    solver: SolverOpt = "default",
+    time_limit: TimeOpt = None,
+    gap: GapOpt = None,
+    force: ForceOpt = False,
+    progress: ProgressOpt = True,
+) -> None:
+    """Solve over a grid of parameter values; write sweep.csv and points/*/solution.json."""
+    from interop.grid import parse_values
+    from interop.sweep import sweep as run_sweep
+
+    if len(param) != len(values):
+        err.print(f"[bold red]error[/]: {len(param)} --param but {len(values)} --values; give one --values per --param")
+        raise Failure(2)
+    if executor not in ("local", "dask"):
+        err.print(f"[bold red]error[/]: --executor: '{executor}' is not local or dask")
+        raise Failure(2)
+    if scheduler is not None and executor != "dask":
+        err.print("[bold red]error[/]: --scheduler needs --executor dask")
+        raise Failure(2)
+    grid = {}
+    for path, spec in zip(param, values):
+        try:
+            grid[path] = parse_values(spec)
+        except ValueError as exc:
+            err.print(f"[bold red]error[/]: --values for {path}: {exc}", markup=False)
+            raise Failure(2) from None
+    _check_profile(solver)
+    inst = _load(file, scenario)
+    directory = out_dir or Path("results") / _run_name(inst.name, inst.scenario) / "sweep"
+    try:
+        frame = run_sweep(
+            inst, grid, out=directory, workers=workers, executor=executor, scheduler=scheduler,
+            profile=solver, time_limit=time_limit, gap=gap, force=force, progress=progress,
+        )
+    except InstanceError as exc:
+        fail_input(exc)
+    except RunConflict as exc:
+        err.print(f"[bold red]error[/]: {exc}", markup=False)
+        raise Failure(2) from None
+    solved = frame["status"].isin(["optimal", "feasible"]).sum() if len(frame) else 0
+    inferred = int(frame["inferred"].sum()) if len(frame) else 0
+    out.print(
+        f"{inst.name}: {len(frame)} points, {solved} with a solution, {inferred} known optimal without a solve",
+        markup=False,
+    )
+    out.print(f"  written: {directory / 'sweep.csv'}", markup=False)
+    raise Failure(0 if solved == len(frame) else 1)
+
+
+@app.command()
+def frontier(
+    file: InstanceFile,
+    scenario: ScenarioOpt = None,
+    points: Annotated[int, typer.Option("--points", "-k", min=1, help="ε grid values (AUGMECON2 bypass).")] = 11,
+    exhaustive: Annotated[bool, typer.Option("--exhaustive", help="Every efficient point, not a grid.")] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    solver: SolverOpt = "default",
+    time_limit: TimeOpt = None,
+    gap: GapOpt = None,
+    force: ForceOpt = False,
+    progress: ProgressOpt = True,
+) -> None:
+    """The exact effectiveness–autonomy Pareto front; write frontier.csv and points/*/solution.json."""
+    from interop.frontier import frontier as run_frontier
+
+    _check_profile(solver)
+    inst = _load(file, scenario)
+    directory = out_dir or Path("results") / _run_name(inst.name, inst.scenario) / "frontier"
+    try:
+        frame = run_frontier(
+            inst, points=points, exhaustive=exhaustive, out=directory, profile=solver,
+            time_limit=time_limit, gap=gap, force=force, progress=progress,
+        )
+    except RunConflict as exc:
+        err.print(f"[bold red]error[/]: {exc}", markup=False)
+        raise Failure(2) from None
+    if frame.empty:
+        out.print(f"{inst.name}: no feasible solution, so no frontier", markup=False)
+        out.print(f"  written: {directory / 'frontier.csv'}", markup=False)
+        raise Failure(1)
+    out.print(f"{inst.name}: {len(frame)} efficient points (weighted autonomy loss → objective)", markup=False)
+    for row in frame.itertuples():
+        price = "" if row.price_of_autonomy != row.price_of_autonomy else f"   price {row.price_of_autonomy:.4g}"
+        knee = "   ← knee" if row.knee else ""
+        out.print(
+            f"  W {row.weighted_autonomy_loss:10.4f}   F {row.objective:10.4f}   "
+            f"effectiveness {row.effectiveness:6.1%}{price}{knee}",
+            markup=False,
+        )
+    out.print(f"  written: {directory / 'frontier.csv'}", markup=False)

@@ -1,0 +1,227 @@
+"""One model, many solves: the default model kept in one HiGHS instance.
+
+Sweeps over λ, μ or the α_n and epsilon-constraint frontiers change only the
+objective's coefficients or one row's bound; the constraint matrix stays the
+same. :class:`ParametricModel` builds and compiles the model once, keeps it in
+one HiGHS instance, changes costs and bounds in place, and offers each run the
+previous solution as a start (always feasible, since the constraints are
+unchanged). Every solution still goes through the same extraction and metric
+check as :func:`interop.solve`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.repn import generate_standard_repn
+
+from interop.model import build_model
+from interop.results import Solution, solution_from_model
+from interop.schema import Instance
+from interop.solve import RunResult, compile_model, highs_for, run_highs
+
+INF = highspy.kHighsInf
+_VERSION = highspy.Highs().version()  # interop.solve has silenced the banner
+
+
+def _coefficients(expr, column: dict[int, int], size: int) -> np.ndarray:
+    """The coefficient of every compiled column in the linear expression ``expr``."""
+    repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+    out = np.zeros(size)
+    for var, coef in zip(repn.linear_vars, repn.linear_coefs):
+        j = column.get(id(var))
+        if j is not None:  # a fixed variable is not a column
+            out[j] += float(coef)
+    return out
+
+
+@dataclass
+class FrontierPoint:
+    """One lexicographic epsilon-constraint solve: its solution and raw figures."""
+
+    solution: Solution
+    effect_objective: float | None  # Σ w E − μ Σ k z
+    autonomy: float | None  # Σ α Aut
+
+
+class ParametricModel:
+    """The default model of ``instance`` compiled once and re-solved in place."""
+
+    def __init__(self, instance: Instance, options: dict, profile: str = "default", verbose: bool = False):
+        began = time.perf_counter()
+        self.instance = instance
+        self.options = dict(options)
+        self.profile = profile
+        self.model = m = build_model(instance)
+        self.infeasible: str | None = None
+        self._rows: dict[str, int] = {}
+        self._row_coefs: dict[str, np.ndarray] = {}
+        self._start: np.ndarray | None = None
+        try:
+            self.matrix = mm = compile_model(m)
+        except InfeasibleConstraintException as exc:  # e.g. a burden floor with nothing to commit
+            self.infeasible = str(exc)
+            self.highs = None
+            self.build_s = time.perf_counter() - began
+            return
+        self.highs = highs_for(mm, options, verbose)
+        column = {id(v): j for j, v in enumerate(mm.columns)}
+        size = len(mm.columns)
+        self.c_effect = _coefficients(m.weighted_effect, column, size)
+        self.c_link = _coefficients(m.link_cost, column, size)
+        self.c_autonomy = {n: _coefficients(m.autonomy_loss[n], column, size) for n in m.N}
+        self.build_s = time.perf_counter() - began
+        expected = self.default_costs(pyo.value(m.lam), pyo.value(m.mu), {n: pyo.value(m.alpha[n]) for n in m.N})
+        if not np.allclose(expected, mm.cost, rtol=1e-9, atol=1e-9):  # the objective is Z as built
+            raise RuntimeError("internal error: the decomposed objective does not match the compiled one")
+
+    # -- objective and rows -------------------------------------------------
+    def default_costs(self, lam: float, mu: float, alpha: dict[str, float]) -> np.ndarray:
+        """Cost vector of Z = Σ w E − λ Σ α Aut − μ Σ k z."""
+        return self.c_effect - lam * self.weighted_autonomy(alpha) - mu * self.c_link
+
+    def weighted_autonomy(self, alpha: dict[str, float]) -> np.ndarray:
+        """Cost vector of Σ_n α_n Aut_n."""
+        total = np.zeros_like(self.c_effect)
+        for n, vec in self.c_autonomy.items():
+            if alpha[n]:
+                total += alpha[n] * vec
+        return total
+
+    def _set_costs(self, costs: np.ndarray) -> None:
+        idx = np.arange(len(costs), dtype=np.int32)
+        self.highs.changeColsCost(len(costs), idx, np.asarray(costs, dtype=float))
+
+    def _row(self, name: str, coefs: np.ndarray) -> int:
+        """Index of an extra row Σ coefs·x (unbounded until set), added once."""
+        if name not in self._rows:
+            self._row_coefs[name] = coefs
+            nz = np.flatnonzero(coefs)
+            self.highs.addRow(-INF, INF, len(nz), nz.astype(np.int32), coefs[nz].astype(float))
+            self._rows[name] = self.highs.getNumRow() - 1
+        return self._rows[name]
+
+    def _set_row(self, name: str, coefs: np.ndarray, lower: float = -INF, upper: float = INF) -> None:
+        self.highs.changeRowBounds(self._row(name, coefs), lower, upper)
+
+    # -- runs -----------------------------------------------------------------
+    def _run(self) -> RunResult:
+        result = run_highs(self.highs, self._start)
+        if result.values is not None:
+            self._start = result.values
+        return result
+
+    def _record(self, seconds: float) -> dict:
+        return {
+            "name": "highs",
+            "version": _VERSION,
+            "time_s": round(seconds, 4),
+            "profile": self.profile,
+            "options": self.options,
+            "reused_model": True,
+        }
+
+    def _load(self, values: np.ndarray) -> None:
+        for var, val in zip(self.matrix.columns, values):
+            var.set_value(float(val), skip_validation=True)
+
+    def solve(
+        self, lam: float | None = None, mu: float | None = None, alpha: dict[str, float] | None = None
+    ) -> Solution:
+        """The checked solution of the default model with λ, μ and α_n replaced where given."""
+        m = self.model
+        if lam is not None:
+            m.lam.set_value(float(lam))
+        if mu is not None:
+            m.mu.set_value(float(mu))
+        for n, w in (alpha or {}).items():
+            m.alpha[n].set_value(float(w))
+        if self.infeasible is not None:
+            run = RunResult("infeasible", None, None, None, 0.0, self.infeasible)
+            return solution_from_model(m, run, self._record(0.0), "default")
+        if "autonomy" in self._rows:  # a frontier point left a limit: release it
+            self._set_row("autonomy", self.c_effect)
+        self._set_costs(
+            self.default_costs(pyo.value(m.lam), pyo.value(m.mu), {n: pyo.value(m.alpha[n]) for n in m.N})
+        )
+        run = self._run()
+        if run.values is not None:
+            self._load(run.values)
+        sol = solution_from_model(m, run, self._record(run.time_s), "default")
+        if sol.status == "error" and run.values is not None:
+            # seen once in a long sweep: HiGHS's objective did not belong to the
+            # values it returned (a warm-started run). Solve again from scratch.
+            self._fresh_highs()
+            run = self._run()
+            if run.values is not None:
+                self._load(run.values)
+            sol = solution_from_model(m, run, {**self._record(run.time_s), "retried_cold": True}, "default")
+        return sol
+
+    def _fresh_highs(self) -> None:
+        """A new HiGHS instance holding the model with the current costs and no start."""
+        costs = np.array(self.highs.getLp().col_cost_)
+        rows = [(i, name, self._row_coefs[name]) for name, i in self._rows.items()]
+        self.highs = highs_for(self.matrix, self.options)
+        self._rows, self._start = {}, None
+        self._set_costs(costs)
+        for _, name, coefs in sorted(rows, key=lambda r: r[0]):  # extra rows back, released
+            self._row(name, coefs)
+
+    def frontier_point(self, epsilon: float | None, tolerance: float = 1e-7) -> FrontierPoint:
+        """The efficient solution at ``epsilon``: max Σ w E − μ Σ k z with Σ α Aut ≤ ε,
+        then, keeping that value, the least Σ α Aut (so no weakly dominated point).
+
+        ``epsilon=None`` means no autonomy limit (the effect-maximal end of the
+        front); ``epsilon=-inf`` (``float('-inf')``) first minimises Σ α Aut (the
+        autonomy-minimal end).
+        """
+        m = self.model
+        if self.infeasible is not None:
+            run = RunResult("infeasible", None, None, None, 0.0, self.infeasible)
+            return self._failed(run, time.perf_counter(), None)
+        alpha = {n: pyo.value(m.alpha[n]) for n in m.N}
+        c_w = self.weighted_autonomy(alpha)
+        c_f = self.c_effect - pyo.value(m.mu) * self.c_link
+        self._set_row("floor", c_f)  # released
+        began = time.perf_counter()
+        if epsilon is not None and epsilon == -INF:
+            self._set_row("autonomy", c_w)
+            self._set_costs(-c_w)
+            first = self._run()
+            if first.values is None:
+                return self._failed(first, began, epsilon)
+            epsilon = float(c_w @ first.values)
+            epsilon += tolerance * max(1.0, abs(epsilon))
+        limit = INF if epsilon is None else float(epsilon)
+        self._set_row("autonomy", c_w, upper=limit)
+        self._set_costs(c_f)
+        stage1 = self._run()
+        if stage1.values is None:
+            return self._failed(stage1, began, epsilon)
+        best = float(c_f @ stage1.values)
+        self._set_row("floor", c_f, lower=best - tolerance * max(1.0, abs(best)))
+        self._set_costs(-c_w)
+        stage2 = self._run()
+        self._set_row("floor", c_f)
+        final = stage2 if stage2.values is not None else stage1
+        values = final.values
+        self._load(values)
+        status = "optimal" if stage1.status == stage2.status == "optimal" else "feasible"
+        effect = float(c_f @ values)
+        bound = stage1.bound if stage1.bound is not None else None
+        run = RunResult(status, values, effect, bound, time.perf_counter() - began, stage1.message)
+        sol = solution_from_model(m, run, self._record(run.time_s), "epsilon")
+        sol.parameters["epsilon"] = None if epsilon is None else float(epsilon)
+        return FrontierPoint(sol, effect, float(c_w @ values))
+
+    def _failed(self, run: RunResult, began: float, epsilon: float | None) -> FrontierPoint:
+        run.time_s = time.perf_counter() - began
+        sol = solution_from_model(self.model, run, self._record(run.time_s), "epsilon")
+        sol.parameters["epsilon"] = None if epsilon is None or not np.isfinite(epsilon) else float(epsilon)
+        return FrontierPoint(sol, None, None)
