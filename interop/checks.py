@@ -81,9 +81,7 @@ def check_instance(inst: Instance, placer: Placer | None = None) -> list[Problem
             problems.append(Problem(f"sources[{i}].id", f"duplicate source id '{s.id}'"))
     for d in inst.parameters.integration_bonus:
         if d not in domains:
-            problems.append(
-                Problem(f"parameters.integration_bonus.{d}", f"unknown domain '{d}'")
-            )
+            problems.append(Problem(at.translate(("parameters", "integration_bonus", d)), f"unknown domain '{d}'"))
 
     for coll in COLLECTIONS:
         seen: Counter[str] = Counter()
@@ -111,8 +109,8 @@ def check_instance(inst: Instance, placer: Placer | None = None) -> list[Problem
     for i, c in enumerate(inst.command_nodes):
         if c.multinational:
             if c.members is None:
-                problems.append(
-                    Problem(at.entity("command_nodes", i), "a multinational node needs 'members'")
+                problems.append(  # at the 'nation' that made it multinational (perhaps a scenario's update)
+                    Problem(at.field("command_nodes", i, "nation"), f"a '{MULTINATIONAL}' node needs 'members'")
                 )
             for m in c.members or []:
                 if m not in nations:

@@ -16,22 +16,43 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from interop.checks import Placer, check_instance, warnings
+from interop.checks import Placer, check_instance, format_loc, warnings
 from interop.errors import InstanceError, Problem
 from interop.scenarios import apply_scenario
 from interop.schema import COLLECTIONS, Instance
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ENTITIES = 200_000
+# No instance nests deeper than about 8 levels (scenarios.S.update.platforms.P.effects.land);
+# a deeper document is a mistake (or a recursive alias), and would exhaust Python's stack.
+MAX_DEPTH = 24
+# Values in the document once aliases are expanded (a "billion laughs" file is tiny on disk).
+MAX_VALUES = 50 * MAX_ENTITIES
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML loading that refuses a key given twice in one mapping."""
+    """Safe YAML loading that refuses a key given twice in one mapping.
+
+    Floats are read as YAML 1.2 reads them: PyYAML (YAML 1.1) takes ``1e3`` and
+    ``2.5e-3`` for strings, so that ``demand: 1e3`` would be refused as "not a
+    number" although JSON and every other YAML reader call it one.
+    """
+
+
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
     seen: set = set()
     for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:  # '<<: *anchor' merges; explicit keys may override it
+            continue
         key = loader.construct_object(key_node, deep=deep)
         try:
             duplicate = key in seen
@@ -50,6 +71,80 @@ _UniqueKeyLoader.add_constructor(
 )
 
 
+def _text_place(data: bytes, offset: int) -> str:
+    """``line L, column C`` of byte ``offset`` (columns count characters)."""
+    line = data.count(b"\n", 0, offset) + 1
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return f"line {line}, column {column}"
+
+
+def _json_object(duplicates: dict[int, tuple[dict, list[str]]]):
+    """A JSON ``object_pairs_hook`` that remembers keys given twice (JSON keeps the last).
+
+    ``duplicates`` maps id(object) to the object (kept alive, so that its id is not
+    reused by another) and its repeated keys.
+    """
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) < len(pairs):
+            seen: set[str] = set()
+            dups: list[str] = []
+            for key, _ in pairs:
+                if key in seen and key not in dups:
+                    dups.append(key)
+                seen.add(key)
+            duplicates[id(obj)] = (obj, dups)
+        return obj
+
+    return hook
+
+
+def _structure_problems(doc: Any, duplicates: dict[int, tuple[dict, list[str]]]) -> list[Problem]:
+    """Duplicate JSON keys, recursive aliases, nesting too deep, too many values; each with its place.
+
+    Walks the containers only (a long list of numbers costs one step), keeping for each
+    a link to its parent so that a place is spelled out only when there is a problem.
+    """
+    problems: list[Problem] = []
+    budget = MAX_VALUES
+
+    def chain(entry: tuple) -> list[tuple]:
+        out = []
+        while entry is not None:
+            out.append(entry)
+            entry = entry[1]
+        return out[::-1]
+
+    def place(entry: tuple, *extra: Any) -> str:
+        return format_loc(tuple(e[2] for e in chain(entry)[1:]) + extra).lstrip(".")
+
+    # entry: (container, parent entry, key in the parent, depth)
+    stack: list[tuple] = [(doc, None, None, 0)]
+    while stack:
+        entry = stack.pop()
+        node, _, _, depth = entry
+        for key in duplicates[id(node)][1] if id(node) in duplicates else []:
+            problems.append(Problem(place(entry, key), "key given twice in one mapping"))
+        if depth > MAX_DEPTH:
+            seen: set[int] = set()
+            for e in chain(entry):  # a container inside itself: name the place where it repeats
+                if id(e[0]) in seen:
+                    return problems + [Problem(place(e), "a recursive alias: the value contains itself")]
+                seen.add(id(e[0]))
+            return problems + [Problem(place(entry), f"nested more than {MAX_DEPTH} levels deep")]
+        budget -= len(node)
+        if budget < 0:
+            too_many = f"the document holds more than {MAX_VALUES} values (aliases expanded)"
+            return problems + [Problem(place(entry), too_many)]
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                stack.append((value, entry, key, depth + 1))
+    return problems
+
+
 def read_document(path: str | Path) -> dict[str, Any]:
     """The raw mapping of a YAML or JSON instance file, or an InstanceError."""
     path = Path(path)
@@ -62,14 +157,18 @@ def read_document(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise InstanceError(name, [Problem("", f"cannot read file: {exc.strerror or exc}")]) from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark is allowed (and dropped)
     except UnicodeDecodeError as exc:
-        raise InstanceError(name, [Problem("", f"not a UTF-8 text file (byte {exc.start})")]) from None
+        start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        problem = f"not a UTF-8 text file (byte 0x{data[start]:02x} at offset {start})"
+        raise InstanceError(name, [Problem(_text_place(data, start), problem)]) from None
     if "\x00" in text:
-        raise InstanceError(name, [Problem("", "not a text file (it contains NUL bytes)")])
+        where = _text_place(data, data.index(b"\x00"))
+        raise InstanceError(name, [Problem(where, "not a text file (it contains NUL bytes)")])
+    duplicates: dict[int, tuple[dict, list[str]]] = {}
     try:
         if path.suffix.lower() == ".json":
-            doc = json.loads(text)
+            doc = json.loads(text, object_pairs_hook=_json_object(duplicates))
         else:
             doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except json.JSONDecodeError as exc:
@@ -87,10 +186,22 @@ def read_document(path: str | Path) -> dict[str, Any]:
         raise InstanceError(name, [Problem("", "the file is empty")])
     if not isinstance(doc, dict):
         raise InstanceError(name, [Problem("", f"the document must be a mapping of keys, not a {type(doc).__name__}")])
+    problems = _structure_problems(doc, duplicates)
+    if problems:
+        raise InstanceError(name, problems)
     for coll in COLLECTIONS:
         if isinstance(doc.get(coll), list) and len(doc[coll]) > MAX_ENTITIES:
             raise InstanceError(name, [Problem(coll, f"{len(doc[coll])} entries; the limit is {MAX_ENTITIES}")])
     return doc
+
+
+_MODEL_NAME = re.compile(r" or instance of \w+")
+MAX_SHOWN = 60  # characters of a wrong value quoted in a message
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "..."
 
 
 _TYPE_TAG = re.compile(r"^(str|int|float|bool|list|dict|date|none|literal|function-\w+)(\[.*\])?$")
@@ -109,9 +220,9 @@ def _pydantic_problems(exc: ValidationError, placer: Placer) -> list[Problem]:
         elif kind == "missing":
             message = "missing required key"
         else:
-            message = err["msg"]
-            if kind not in ("missing",) and not isinstance(err.get("input"), (dict, list)):
-                message += f" (got {err.get('input')!r})"
+            message = _MODEL_NAME.sub("", err["msg"])
+            if not isinstance(err.get("input"), (dict, list)):
+                message += f" (got {_shown(err.get('input'))})"
         place = placer.translate(loc)
         out.setdefault(place, Problem(place, message))
     return list(out.values())

@@ -58,18 +58,24 @@ class ParametricModel:
         self.options = dict(options)
         self.profile = profile
         self.model = m = build_model(instance)
-        self.infeasible: str | None = None
+        self.blocked: RunResult | None = None  # a model no solve can help: its result
         self._rows: dict[str, int] = {}
         self._row_coefs: dict[str, np.ndarray] = {}
         self._start: np.ndarray | None = None
         try:
             self.matrix = mm = compile_model(m)
         except InfeasibleConstraintException as exc:  # e.g. a burden floor with nothing to commit
-            self.infeasible = str(exc)
+            self.blocked = RunResult("infeasible", None, None, None, 0.0, str(exc))
             self.highs = None
             self.build_s = time.perf_counter() - began
             return
-        self.highs = highs_for(mm, options, verbose)
+        try:
+            self.highs = highs_for(mm, options, verbose)
+        except ValueError as exc:  # a coefficient or an option HiGHS does not accept
+            self.blocked = RunResult("error", None, None, None, 0.0, str(exc))
+            self.highs = None
+            self.build_s = time.perf_counter() - began
+            return
         column = {id(v): j for j, v in enumerate(mm.columns)}
         size = len(mm.columns)
         self.c_effect = _coefficients(m.weighted_effect, column, size)
@@ -141,9 +147,8 @@ class ParametricModel:
             m.mu.set_value(float(mu))
         for n, w in (alpha or {}).items():
             m.alpha[n].set_value(float(w))
-        if self.infeasible is not None:
-            run = RunResult("infeasible", None, None, None, 0.0, self.infeasible)
-            return solution_from_model(m, run, self._record(0.0), "default")
+        if self.blocked is not None:
+            return solution_from_model(m, self.blocked, self._record(0.0), "default")
         if "autonomy" in self._rows:  # a frontier point left a limit: release it
             self._set_row("autonomy", self.c_effect)
         self._set_costs(
@@ -182,9 +187,8 @@ class ParametricModel:
         autonomy-minimal end).
         """
         m = self.model
-        if self.infeasible is not None:
-            run = RunResult("infeasible", None, None, None, 0.0, self.infeasible)
-            return self._failed(run, time.perf_counter(), None)
+        if self.blocked is not None:
+            return self._failed(self.blocked, time.perf_counter(), None)
         alpha = {n: pyo.value(m.alpha[n]) for n in m.N}
         c_w = self.weighted_autonomy(alpha)
         c_f = self.c_effect - pyo.value(m.mu) * self.c_link

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 DEFAULT_DOMAINS = ("land", "air", "maritime", "cyber", "space")
 MULTINATIONAL = "multinational"
@@ -28,11 +28,27 @@ def _integral(value: object) -> object:
     return value
 
 
+def _plain_name(value: str) -> str:
+    """An instance or scenario name names a results directory: no path, no control characters."""
+    if value in (".", "..") or any(c in value for c in "/\\") or not value.isprintable():
+        raise ValueError("a name may not contain '/', '\\' or control characters, nor be '.' or '..'")
+    return value
+
+
+# Counts and capacities are whole units; beyond a billion they are a typo (and overflow the solver's integers).
+MAX_UNITS = 10**9
+# Every other number (values, effects, demands, costs, weights, scales) is at most 1e12: far above
+# any real figure (a value in dollars still fits), and it keeps 1e300-style typos out of the solver.
+# Products of large numbers may still exceed what HiGHS accepts as a coefficient (1e15): that run
+# ends with status "error" and HiGHS's reason, not a crash.
+MAX_NUMBER = 1e12
+
 Id = Annotated[str, Field(min_length=1)]
-Count = Annotated[int, BeforeValidator(_integral), Field(ge=1)]
-Capacity = Annotated[int, BeforeValidator(_integral), Field(ge=0)]
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Name = Annotated[str, Field(min_length=1), AfterValidator(_plain_name)]
+Count = Annotated[int, BeforeValidator(_integral), Field(ge=1, le=MAX_UNITS)]
+Capacity = Annotated[int, BeforeValidator(_integral), Field(ge=0, le=MAX_UNITS)]
+NonNeg = Annotated[float, Field(ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, le=MAX_NUMBER, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 SourceRef = Id | list[Id]
 
@@ -146,7 +162,7 @@ class Scenario(Strict):
 class Instance(Strict):
     """A base instance, or a base instance with one scenario applied."""
 
-    name: Id
+    name: Name
     description: str | None = None
     sources: list[Source] = Field(default_factory=list)
     domains: list[str] = Field(default_factory=lambda: list(DEFAULT_DOMAINS))
@@ -156,7 +172,7 @@ class Instance(Strict):
     links: list[Link] = Field(default_factory=list)
     platforms: list[Platform]
     tasks: list[Task]
-    scenarios: dict[Id, Scenario] = Field(default_factory=dict)
+    scenarios: dict[Name, Scenario] = Field(default_factory=dict)
     # The scenario applied by the loader (None: the base instance); not a file key.
     _scenario: str | None = PrivateAttr(default=None)
 

@@ -175,7 +175,8 @@ def highs_for(mm: MatrixModel, options: dict[str, object], verbose: bool = False
         ]
     status = h.passModel(lp)
     if status == highspy.HighsStatus.kError:
-        raise ValueError("HiGHS refused the model")
+        big = max(np.abs(csc.data).max(initial=0.0), np.abs(mm.cost).max(initial=0.0))
+        raise ValueError(f"HiGHS refused the model (largest coefficient {big:.3g}; HiGHS accepts up to 1e15)")
     return h
 
 
@@ -270,7 +271,12 @@ def solve_model(
         result = RunResult("infeasible", None, None, None, 0.0, str(exc))
         return result, {"name": "highs", "version": highspy.Highs().version(), "time_s": 0.0,
                         "profile": name, "options": options}
-    h = highs_for(mm, options, verbose)
+    try:
+        h = highs_for(mm, options, verbose)
+    except ValueError as exc:  # an option or a coefficient HiGHS does not accept
+        result = RunResult("error", None, None, None, 0.0, f"{exc}")
+        return result, {"name": "highs", "version": highspy.Highs().version(), "time_s": 0.0,
+                        "profile": name, "options": options}
     start = None
     if warm_start and mm.columns:
         start = np.array([v.value if v.value is not None else 0.0 for v in mm.columns])
