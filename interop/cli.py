@@ -66,6 +66,7 @@ def solve(
     gap: Annotated[float | None, typer.Option("--gap", min=0, help="Relative MIP gap.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an earlier solution.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
+    explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Explain an infeasible instance.")] = True,
 ) -> None:
     """Solve an instance (or one scenario) and write solution.json and tables."""
     from interop import load_instance
@@ -87,6 +88,10 @@ def solve(
         err.print(f"[bold red]error[/]: {directory}/solution.json exists; use --force or another --out")
         raise Failure(2)
     sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose)
+    if sol.status == "infeasible" and explain:
+        from interop.explain import diagnose
+
+        sol.diagnosis = diagnose(inst, profile=profile.name)
     path = sol.write(directory)
     out.print(summary(sol), markup=False)
     out.print(f"  written: {path}", markup=False)
@@ -105,6 +110,31 @@ def validate(file: InstanceFile) -> None:
         fail_input(InstanceError(str(file), report.problems))
     names = ", ".join(report.scenarios) or "none"
     out.print(f"{file}: valid (scenarios: {names})", markup=False)
+
+
+@app.command()
+def explain(
+    file: InstanceFile,
+    scenario: ScenarioOpt = None,
+    budget: Annotated[float, typer.Option("--budget", min=1, help="Seconds for the diagnosis.")] = 60.0,
+) -> None:
+    """Explain why an instance is infeasible: a minimal set of conflicting requirements."""
+    from interop import load_instance
+    from interop.explain import diagnose
+
+    try:
+        inst = load_instance(file, scenario)
+    except InstanceError as exc:
+        fail_input(exc)
+    found = diagnose(inst, budget=budget)
+    name = inst.name + (f" [{inst.scenario}]" if inst.scenario else "")
+    if not found:
+        out.print(f"{name}: feasible, nothing to explain", markup=False)
+        return
+    out.print(f"{name}: infeasible because", markup=False)
+    for item in found:
+        out.print(f"  - {item['text']}", markup=False)
+    raise Failure(1)
 
 
 @app.command()
