@@ -13,9 +13,8 @@ their columns are documented on :func:`plot_frontier` and :func:`plot_sweep`.
 
 from __future__ import annotations
 
+import io
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
+from interop.results import atomic_write
 from interop.schema import Instance
 
 SOLVED = ("optimal", "feasible")
@@ -50,18 +50,11 @@ def save_figure(fig: Figure, out_base: str | Path) -> list[Path]:
     paths = output_paths(out_base)
     paths[0].parent.mkdir(parents=True, exist_ok=True)
     for path, fmt in zip(paths, FORMATS):
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle, matplotlib.rc_context(SVG_RC):
-                metadata = {"Date": None} if fmt == "svg" else None  # reproducible SVG
-                fig.savefig(handle, format=fmt, dpi=150, metadata=metadata)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        buffer = io.BytesIO()
+        with matplotlib.rc_context(SVG_RC):
+            metadata = {"Date": None} if fmt == "svg" else None  # reproducible SVG
+            fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
+        atomic_write(path, buffer.getvalue())
     return paths
 
 
