@@ -22,27 +22,70 @@ formulation; constraint groups are named after its numbers:
 Expressions ``autonomy_loss[n]`` (Aut_n), ``weighted_autonomy_loss``,
 ``weighted_effect`` and ``link_cost`` are on the model for reporting and for
 analysts' own objectives. λ, μ, α_n and ε are mutable parameters.
+
+Speed-ups (``tighten=True``; off by default)
+--------------------------------------------
+
+Measured on generated M instances they did not pay: the root bound is a
+little tighter but HiGHS finds worse incumbents (docs/performance.md), so the
+default model is the plain reference formulation, which is also the one an
+analyst may safely extend with constraints of their own.
+
+They leave the optimal objective unchanged for *every* nonnegative value of
+λ, μ, α_n and ε, so sweeps may change those and re-solve. Each is either valid
+for every feasible point (V) or keeps at least one optimal solution (O). The
+argument for (O): take any optimal solution; set g_c = 1 exactly on the nodes
+its active links join to a root (nothing in Z or Aut depends on g, and
+raising g only relaxes c3); then keep, of its active links, a spanning forest
+of the root-joined part with all roots merged into one node. The joined nodes,
+a, h and E are unchanged and the link cost does not grow (μ k_l ≥ 0), so the
+result is optimal too, and it satisfies every (O) cut below.
+
+- Fixings (V): g_c = 0 on nodes no admissible links join to a root
+  (``ModelData.joinable``); h = 0 on those nodes (c3); h = 0 where the task's
+  domain has no integration bonus (O: such h adds no effect and only adds
+  ι v ≥ 0 to Aut, so lowering it to 0 keeps feasibility, ε included, and Z);
+  a, h ≤ min(q_p, cap_c) (c2), so c3_node uses that coefficient. Rows of
+  c3 whose h is fixed to 0 are left out (they would read 0 ≤ a).
+- ``c6_flow`` uses |joinable ∖ R| instead of |C| (V on (z, g): a forest
+  carrying one unit to each integrated node needs no more on any arc).
+- ``x1_integration_span[c]`` (V): Σ_{p,t} h ≤ cap_c g_c, since Σ h ≤ Σ a ≤ cap_c
+  and all h at c vanish when g_c = 0.
+- ``x2_node_link[c]`` (V): g_c ≤ Σ_{l ∋ c} z_l for c ∉ R: a node receiving
+  one unit of flow has an active incident link.
+- ``x3_link_end[l,end]`` (O): z_l ≤ g_u and z_l ≤ g_v (non-root ends); links
+  with both ends roots are fixed to 0 (O: a forest with merged roots has none).
+- ``x4_forest`` (O): Σ_l z_l = Σ_{c ∉ R} g_c (a spanning forest with merged
+  roots has one link per integrated non-root node).
+
+The (O) cuts assume the model as built: an analyst who adds constraints on
+z, g or h (e.g. "activate link l") should build with ``tighten=False``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from interop.schema import Instance
 from interop.sets import ModelData, model_data
 
 
-def _linear(coefs, variables):
+def _linear(coefs, variables) -> LinearExpression:
     """A linear expression Σ coef·var built without Pyomo's operator overhead."""
-    return pyo.quicksum((float(k) * v for k, v in zip(coefs, variables)))
+    return LinearExpression(constant=0, linear_coefs=[float(k) for k in coefs], linear_vars=list(variables))
 
 
-def build_model(source: Instance | ModelData, *, epsilon: float | None = None) -> pyo.ConcreteModel:
+def build_model(
+    source: Instance | ModelData, *, epsilon: float | None = None, tighten: bool = False
+) -> pyo.ConcreteModel:
     """The default model of ``source``; with ``epsilon``, its epsilon-constraint form.
 
     The epsilon-constraint form maximises Σ w_t E_t − μ Σ k_l z_l subject to
-    Σ_n α_n Aut_n ≤ ε (formulation.md, Objective).
+    Σ_n α_n Aut_n ≤ ε (formulation.md, Objective). ``tighten=False`` builds
+    the plain reference formulation, without the speed-ups of the module
+    docstring (for checks that they change nothing).
     """
     data = source if isinstance(source, ModelData) else model_data(source)
     inst = data.instance
@@ -52,7 +95,6 @@ def build_model(source: Instance | ModelData, *, epsilon: float | None = None) -
     m.interop_data = data  # plain attribute: lets solve() report in domain terms
 
     triples = list(zip(A["platform"], A["task"], A["node"]))
-    count = {p.id: p.count for p in inst.platforms}
     m.N = pyo.Set(initialize=data.nations, ordered=True)
     m.P = pyo.Set(initialize=[p.id for p in inst.platforms], ordered=True)
     m.T = pyo.Set(initialize=[t.id for t in inst.tasks], ordered=True)
@@ -68,71 +110,71 @@ def build_model(source: Instance | ModelData, *, epsilon: float | None = None) -
         m.N, initialize={n.id: n.autonomy_weight for n in inst.nations}, mutable=True, doc="α_n"
     )
 
-    def unit_bounds(_m, p, t, c):
-        return (0, count[p])
-
-    m.a = pyo.Var(m.A, domain=pyo.NonNegativeIntegers, bounds=unit_bounds)
-    m.h = pyo.Var(m.A, domain=pyo.NonNegativeIntegers, bounds=unit_bounds)
+    count = A["count"].to_numpy(np.int64)
+    cap_of = {c.id: c.capacity for c in inst.command_nodes}
+    node_cap = A["node"].map(cap_of).to_numpy(np.int64) if len(A) else np.zeros(0, np.int64)
+    joinable = data.joinable
+    # ub: upper bound of a and h; h_free: triples whose h is not fixed to 0
+    ub = np.minimum(count, node_cap) if tighten else count
+    h_free = np.ones(len(A), dtype=bool)
+    if tighten and len(A):
+        h_free = (A["bonus"].to_numpy() > 0) & A["node"].isin(joinable).to_numpy() & (ub > 0)
+    bounds = dict(zip(triples, ((0, int(u)) for u in ub)))
+    m.a = pyo.Var(m.A, domain=pyo.NonNegativeIntegers, bounds=bounds)
+    m.h = pyo.Var(m.A, domain=pyo.NonNegativeIntegers, bounds=bounds)
     m.z = pyo.Var(m.L, domain=pyo.Binary)
     m.g = pyo.Var(m.C, domain=pyo.Binary)
     for r in m.R:
         m.g[r].fix(1)
     m.f = pyo.Var(m.F, domain=pyo.NonNegativeReals)
     demand = {t.id: t.demand for t in inst.tasks}
-    m.E = pyo.Var(m.T, bounds=lambda _m, t: (0, demand[t]))
+    m.E = pyo.Var(m.T, bounds={t: (0, demand[t]) for t in demand})
 
     a = [m.a[x] for x in triples]
     h = [m.h[x] for x in triples]
+    if tighten:
+        for i in np.flatnonzero(~h_free):
+            h[i].fix(0)
+        for c in data.nodes:
+            if c not in joinable:
+                m.g[c].fix(0)
     effect, bonus = A["effect"].to_numpy(), A["bonus"].to_numpy()
     value, kappa = A["value"].to_numpy(), A["kappa"].to_numpy()
 
-    def groups(column: str) -> dict[str, np.ndarray]:
-        return {k: np.asarray(v) for k, v in A.groupby(column, sort=False).indices.items()}
+    def groups(column: str, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        frame = A if rows is None else A[rows]
+        out = frame.groupby(column, sort=False).indices.items()
+        pos = np.arange(len(A)) if rows is None else np.flatnonzero(rows)
+        return {k: pos[np.asarray(v)] for k, v in out}
 
     by_p, by_t, by_c, by_n = groups("platform"), groups("task"), groups("node"), groups("nation")
     empty = np.zeros(0, dtype=np.int64)
+    count_of = {p.id: p.count for p in inst.platforms}
 
-    m.c1_units = pyo.Constraint(
-        m.P, rule=lambda _m, p: _linear(np.ones(len(by_p.get(p, empty))), [a[i] for i in by_p.get(p, empty)]) <= count[p]
-        if p in by_p else pyo.Constraint.Skip,
+    def total(idx: np.ndarray) -> LinearExpression:
+        return _linear(np.ones(len(idx)), [a[i] for i in idx])
+
+    m.c1_units = pyo.Constraint([p for p in m.P if p in by_p], rule=lambda _m, p: total(by_p[p]) <= count_of[p])
+    m.c2_span = pyo.Constraint([c for c in m.C if c in by_c], rule=lambda _m, c: total(by_c[c]) <= cap_of[c])
+    free = np.flatnonzero(h_free)
+    m.c3_integrated = pyo.Constraint(
+        [triples[i] for i in free], rule=lambda _m, p, t, c: _m.h[p, t, c] <= _m.a[p, t, c]
     )
-    cap = {c.id: c.capacity for c in inst.command_nodes}
-    m.c2_span = pyo.Constraint(
-        m.C, rule=lambda _m, c: _linear(np.ones(len(by_c[c])), [a[i] for i in by_c[c]]) <= cap[c]
-        if c in by_c else pyo.Constraint.Skip,
+    ub_of = dict(zip(triples, ub.tolist()))
+    m.c3_node = pyo.Constraint(
+        [triples[i] for i in free], rule=lambda _m, p, t, c: _m.h[p, t, c] <= ub_of[p, t, c] * _m.g[c]
     )
-    m.c3_integrated = pyo.Constraint(m.A, rule=lambda _m, p, t, c: _m.h[p, t, c] <= _m.a[p, t, c])
-    m.c3_node = pyo.Constraint(m.A, rule=lambda _m, p, t, c: _m.h[p, t, c] <= count[p] * _m.g[c])
 
     def effect_rule(_m, t):
         idx = by_t.get(t, empty)
-        terms = _linear(effect[idx], [a[i] for i in idx]) + _linear(
-            effect[idx] * bonus[idx], [h[i] for i in idx]
-        )
-        return _m.E[t] <= terms
+        coefs = np.concatenate([effect[idx], (effect[idx] * bonus[idx])[h_free[idx]]])
+        return _m.E[t] <= _linear(coefs, [a[i] for i in idx] + [h[i] for i in idx if h_free[i]])
 
     m.c4_effect = pyo.Constraint(m.T, rule=effect_rule)
     t_min = {t.id: t.min_coverage * t.demand for t in inst.tasks}
-    m.c5_coverage = pyo.Constraint(
-        m.T, rule=lambda _m, t: _m.E[t] >= t_min[t] if t_min[t] > 0 else pyo.Constraint.Skip
-    )
+    m.c5_coverage = pyo.Constraint([t for t in m.T if t_min[t] > 0], rule=lambda _m, t: _m.E[t] >= t_min[t])
 
-    ends = {row.link: (row.u, row.v) for row in data.links.itertuples()}
-    size = len(data.nodes)
-
-    def flow_into(c):
-        return [m.f[l, "fwd"] for l in m.L if ends[l][1] == c] + [m.f[l, "rev"] for l in m.L if ends[l][0] == c]
-
-    def flow_out_of(c):
-        return [m.f[l, "fwd"] for l in m.L if ends[l][0] == c] + [m.f[l, "rev"] for l in m.L if ends[l][1] == c]
-
-    m.c6_balance = pyo.Constraint(
-        [c for c in data.nodes if c not in set(data.roots)],
-        rule=lambda _m, c: pyo.quicksum(flow_into(c))
-        - pyo.quicksum(flow_out_of(c))
-        == _m.g[c],
-    )
-    m.c6_flow = pyo.Constraint(m.F, rule=lambda _m, l, d: _m.f[l, d] <= size * _m.z[l])
+    _connectivity(m, data, tighten)
 
     nations = {n.id: n for n in inst.nations}
     foreign = kappa > 0
@@ -146,10 +188,10 @@ def build_model(source: Instance | ModelData, *, epsilon: float | None = None) -
         return _linear(coefs, [a[i] for i in idx]) <= 0
 
     m.c7_nonnational = pyo.Constraint(m.N, rule=nonnational_rule)
-    floor = {
-        n.id: n.min_commitment * sum(p.value * p.count for p in inst.platforms if p.nation == n.id)
-        for n in inst.nations
-    }
+    committable: dict[str, float] = {}
+    for p in inst.platforms:
+        committable[p.nation] = committable.get(p.nation, 0.0) + p.value * p.count
+    floor = {n.id: n.min_commitment * committable.get(n.id, 0.0) for n in inst.nations}
 
     def burden_rule(_m, n):
         idx = by_n.get(n, empty)
@@ -162,18 +204,20 @@ def build_model(source: Instance | ModelData, *, epsilon: float | None = None) -
     m.c8_burden = pyo.Constraint(m.N, rule=burden_rule)
 
     iota = par.integration_autonomy_factor
-    m.autonomy_loss = pyo.Expression(
-        m.N,
-        rule=lambda _m, n: _linear(value[by_n.get(n, empty)] * kappa[by_n.get(n, empty)], [a[i] for i in by_n.get(n, empty)])
-        + _linear(value[by_n.get(n, empty)] * iota, [h[i] for i in by_n.get(n, empty)]),
-    )
+
+    def loss_rule(_m, n):
+        idx = by_n.get(n, empty)
+        hi = idx[h_free[idx]]
+        coefs = np.concatenate([value[idx] * kappa[idx], value[hi] * iota])
+        return _linear(coefs, [a[i] for i in idx] + [h[i] for i in hi])
+
+    m.autonomy_loss = pyo.Expression(m.N, rule=loss_rule)
     m.weighted_autonomy_loss = pyo.Expression(
         expr=pyo.quicksum(m.alpha[n] * m.autonomy_loss[n] for n in m.N)
     )
     priority = {t.id: t.priority for t in inst.tasks}
-    m.weighted_effect = pyo.Expression(expr=pyo.quicksum(priority[t] * m.E[t] for t in m.T))
-    cost = dict(zip(data.links["link"], data.links["cost"]))
-    m.link_cost = pyo.Expression(expr=pyo.quicksum(cost[l] * m.z[l] for l in m.L))
+    m.weighted_effect = pyo.Expression(expr=_linear([priority[t] for t in m.T], [m.E[t] for t in m.T]))
+    m.link_cost = pyo.Expression(expr=_linear(data.links["cost"], [m.z[l] for l in m.L]))
 
     if epsilon is None:
         m.Z = pyo.Objective(
@@ -187,3 +231,60 @@ def build_model(source: Instance | ModelData, *, epsilon: float | None = None) -
     # which objective was built, so that solve() knows what to check it against
     m.interop_objective = ("default" if epsilon is None else "epsilon", m.Z.expr)
     return m
+
+
+def _connectivity(m: pyo.ConcreteModel, data: ModelData, tighten: bool) -> None:
+    """Constraint 6 (single-commodity flow from the roots) and, if ``tighten``, x1–x4."""
+    links = data.links
+    roots = set(data.roots)
+    names = list(links["link"])
+    u_of, v_of = list(links["u"]), list(links["v"])
+    incoming: dict[str, list] = {c: [] for c in data.nodes}
+    outgoing: dict[str, list] = {c: [] for c in data.nodes}
+    incident: dict[str, list] = {c: [] for c in data.nodes}
+    for l, u, v in zip(names, u_of, v_of):
+        incoming[v].append(m.f[l, "fwd"])
+        outgoing[u].append(m.f[l, "fwd"])
+        incoming[u].append(m.f[l, "rev"])
+        outgoing[v].append(m.f[l, "rev"])
+        incident[u].append(m.z[l])
+        incident[v].append(m.z[l])
+
+    def balance_rule(_m, c):
+        n_in, n_out = len(incoming[c]), len(outgoing[c])
+        body = _linear([1.0] * n_in + [-1.0] * n_out, incoming[c] + outgoing[c])
+        return body == _m.g[c]
+
+    m.c6_balance = pyo.Constraint([c for c in data.nodes if c not in roots], rule=balance_rule)
+    size = len(data.nodes)
+    if tighten:
+        size = max(1, len(data.joinable - roots))
+    m.c6_flow = pyo.Constraint(m.F, rule=lambda _m, l, d: _m.f[l, d] <= size * _m.z[l])
+    if not tighten:
+        return
+
+    cap = {c.id: c.capacity for c in data.instance.command_nodes}
+    inner = [c for c in data.nodes if c in data.joinable and c not in roots]
+    h_at: dict[str, list] = {c: [] for c in inner}
+    for key in m.c3_node:
+        if key[2] in h_at:
+            h_at[key[2]].append(m.h[key])
+    m.x1_integration_span = pyo.Constraint(
+        [c for c in inner if h_at[c]],
+        rule=lambda _m, c: _linear([1.0] * len(h_at[c]), h_at[c]) <= cap[c] * _m.g[c],
+    )
+    m.x2_node_link = pyo.Constraint(
+        inner, rule=lambda _m, c: _m.g[c] <= _linear([1.0] * len(incident[c]), incident[c])
+    )
+    ends = [(l, "u", u) for l, u in zip(names, u_of) if u not in roots]
+    ends += [(l, "v", v) for l, v in zip(names, v_of) if v not in roots]
+    end_node = {(l, e): c for l, e, c in ends}
+    m.x3_link_end = pyo.Constraint(list(end_node), rule=lambda _m, l, e: _m.z[l] <= _m.g[end_node[l, e]])
+    for l, u, v in zip(names, u_of, v_of):
+        if u in roots and v in roots:
+            m.z[l].fix(0)
+    non_roots = [m.g[c] for c in data.nodes if c not in roots]
+    zs = [m.z[l] for l in names]
+    m.x4_forest = pyo.Constraint(
+        expr=_linear([1.0] * len(zs) + [-1.0] * len(non_roots), zs + non_roots) == 0
+    )

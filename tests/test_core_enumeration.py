@@ -44,7 +44,8 @@ def test_model_matches_enumeration(seed, doc, scenario):
     assert sol.status == expected.status, f"seed {seed}: {sol.message}"
     if expected.objective is not None:
         assert sol.objective == pytest.approx(expected.objective, abs=1e-6)
-        plan = [Assignment(**r) for r in sol.assignments[["platform", "task", "command", "units", "integrated_units"]].to_dict("records")]
+        columns = ["platform", "task", "command", "units", "integrated_units"]
+        plan = [Assignment(**r) for r in sol.assignments[columns].to_dict("records")]
         ev = evaluate(inst, plan, sol.links, sol.integrated_nodes)
         assert ev.feasible and ev.objective == pytest.approx(sol.objective, abs=1e-9)
         assert sol.metrics["weighted_effect"] == pytest.approx(ev.weighted_effect)

@@ -201,8 +201,11 @@ def test_process_pool_and_dask_match_the_local_run(tmp_path):
     local = sweep(EXAMPLE, params)
     pooled = sweep(EXAMPLE, params, workers=2, out=tmp_path / "pool")
     dasked = sweep(EXAMPLE, params, workers=2, executor="dask", out=tmp_path / "dask")
+    # HiGHS may pick another of several optimal solutions on another thread count, so
+    # the optimum (status and objective) must agree, not necessarily the decisions
+    same = ["point", "status", "objective"]
     for other in (pooled, dasked):
-        pd.testing.assert_frame_equal(other[["point", *COMPARED]], local[["point", *COMPARED]], check_dtype=False)
+        pd.testing.assert_frame_equal(other[same], local[same], check_dtype=False)
     on_disk = pd.read_csv(tmp_path / "dask" / "sweep.csv")
     assert len(on_disk) == len(local) == 18
     assert len(list((tmp_path / "pool" / "points").glob("*/solution.json"))) == 18

@@ -1,0 +1,385 @@
+"""The default MILP built straight from the admissible sets, with numpy and scipy.sparse.
+
+:func:`interop.model.build_model` makes a Pyomo model that analysts can read
+and extend; building and compiling it costs Python objects per variable and
+per constraint, which dominates the run time at a few hundred thousand
+admissible assignments. This module builds the *same* MILP — the same columns
+(fixed root g_c substituted out, as Pyomo's compiler does), the same rows, the
+same bounds and objective — from :class:`interop.sets.ModelData` arrays, with
+no Python loop over the triples, and returns an :class:`interop.solve.MatrixModel`
+that :func:`interop.solve.highs_for` solves directly.
+
+:func:`solve_fast` solves it and reports a :class:`interop.results.Solution`
+checked exactly as :func:`interop.solve.solve`'s: decisions are recomputed by
+:mod:`interop.evaluate` and compared with the solver's objective.
+
+Column layout (``Layout`` records the offsets): E_t | a_{ptc} | h_{ptc} | z_l |
+g_c | f_{l,fwd}, f_{l,rev}, where variables the model fixes are no columns.
+Row groups carry model.py's names (c1…c8 of the formulation, x1…x4 of the
+speed-ups of ``tighten=True`` (off by default), as in ``build_model``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from interop.sets import ModelData, model_data
+from interop.solve import MatrixModel, RunResult, SolverProfile, highs_for, profile_options, run_highs
+
+INTEGRALITY_TOL = 1e-5
+
+
+@dataclass
+class Layout:
+    """Where each variable family sits in the column vector, and each row group in the rows.
+
+    Fixed variables are not columns (Pyomo's compiler substitutes them): ``h_of``
+    lists the assignments whose h is a column, ``z_of`` the links whose z is,
+    ``free_nodes`` the nodes whose g is.
+    """
+
+    n_tasks: int
+    n_assign: int
+    h_of: np.ndarray
+    z_of: np.ndarray
+    free_nodes: np.ndarray
+    n_links: int
+    rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # group -> (start, stop)
+
+    @property
+    def E(self) -> slice:
+        return slice(0, self.n_tasks)
+
+    @property
+    def a(self) -> slice:
+        return slice(self.n_tasks, self.n_tasks + self.n_assign)
+
+    @property
+    def h(self) -> slice:
+        return slice(self.a.stop, self.a.stop + len(self.h_of))
+
+    @property
+    def z(self) -> slice:
+        return slice(self.h.stop, self.h.stop + len(self.z_of))
+
+    @property
+    def g(self) -> slice:
+        return slice(self.z.stop, self.z.stop + len(self.free_nodes))
+
+    @property
+    def f(self) -> slice:
+        return slice(self.g.stop, self.g.stop + 2 * self.n_links)
+
+    @property
+    def n_cols(self) -> int:
+        return self.f.stop
+
+
+class InfeasibleBuild(Exception):
+    """The model has a constraint with no variable that cannot hold (a floor nothing can meet)."""
+
+
+class _Rows:
+    """Accumulates row groups as COO triplets with their bounds."""
+
+    def __init__(self) -> None:
+        self.r: list[np.ndarray] = []
+        self.c: list[np.ndarray] = []
+        self.v: list[np.ndarray] = []
+        self.lo: list[np.ndarray] = []
+        self.up: list[np.ndarray] = []
+        self.count = 0
+        self.groups: dict[str, tuple[int, int]] = {}
+
+    def add(self, name: str, rows, cols, vals, lower, upper) -> None:
+        """Add a group whose local row ids are ``rows`` (0..k-1) with bounds of length k."""
+        lower, upper = np.atleast_1d(np.asarray(lower, float)), np.atleast_1d(np.asarray(upper, float))
+        k = len(lower)
+        self.r.append(np.asarray(rows, np.int64) + self.count)
+        self.c.append(np.asarray(cols, np.int64))
+        self.v.append(np.asarray(vals, float))
+        self.lo.append(lower)
+        self.up.append(upper)
+        self.groups[name] = (self.count, self.count + k)
+        self.count += k
+
+    def finish(self, n_cols: int) -> tuple[sp.csc_array, np.ndarray, np.ndarray, dict[str, tuple[int, int]]]:
+        """The matrix, row bounds and group ranges, without rows left with no variable.
+
+        A row whose variables are all fixed (the flow balance of an isolated
+        node, say) holds or makes the model infeasible; it is dropped, or
+        :class:`InfeasibleBuild` raised. (Pyomo's compiler sometimes keeps such
+        a row empty, sometimes drops it: the MILP is the same either way.)
+        """
+        r, c, v = (np.concatenate(x) if x else np.zeros(0) for x in (self.r, self.c, self.v))
+        keep = v != 0
+        r, c, v = r[keep].astype(np.int64), c[keep].astype(np.int64), v[keep]
+        lower, upper = np.concatenate(self.lo), np.concatenate(self.up)
+        used = np.bincount(r, minlength=self.count) > 0
+        if np.any(~used & ((lower > 0) | (upper < 0))):
+            raise InfeasibleBuild("a constraint with no variable cannot hold")
+        new_id = np.cumsum(used) - 1
+        groups = {k: (int(used[:a].sum()), int(used[:b].sum())) for k, (a, b) in self.groups.items()}
+        m = sp.coo_array((v, (new_id[r], c)), shape=(int(used.sum()), n_cols)).tocsc()
+        return m, lower[used], upper[used], groups
+
+
+def build_matrix(
+    source, *, epsilon: float | None = None, tighten: bool = False
+) -> tuple[MatrixModel, Layout, ModelData]:
+    """The MILP of ``build_model(source, epsilon=..., tighten=...)`` as matrices.
+
+    Raises :class:`InfeasibleBuild` when a burden floor is positive for a nation
+    with no admissible assignment (the Pyomo model's ``Constraint.Infeasible``).
+    """
+    data = source if isinstance(source, ModelData) else model_data(source)
+    inst, par, A = data.instance, data.instance.parameters, data.assignments
+    nT, nA, nC = len(inst.tasks), len(A), len(inst.command_nodes)
+    node_index = {c.id: i for i, c in enumerate(inst.command_nodes)}
+    is_root = np.array([c.root for c in inst.command_nodes], dtype=bool)
+    capacity = np.array([c.capacity for c in inst.command_nodes], float)
+    u = np.array([node_index[x] for x in data.links["u"]], dtype=np.int64)
+    v = np.array([node_index[x] for x in data.links["v"]], dtype=np.int64)
+    nL = len(u)
+
+    p, t, c, n = (A[k].to_numpy(np.int64) for k in ("p", "t", "c", "n"))
+    effect, bonus = A["effect"].to_numpy(float), A["bonus"].to_numpy(float)
+    value, kappa, count = A["value"].to_numpy(float), A["kappa"].to_numpy(float), A["count"].to_numpy(float)
+    if tighten:  # model.py's speed-ups: fixings become absent columns, bounds shrink
+        joinable = np.array([x in data.joinable for x in data.nodes], dtype=bool)
+        ub = np.minimum(count, capacity[c])
+        h_of = np.flatnonzero((bonus > 0) & joinable[c] & (ub > 0))
+        free = np.flatnonzero(~is_root & joinable)
+        z_of = np.flatnonzero(~(is_root[u] & is_root[v]))
+        size = float(max(1, int((joinable & ~is_root).sum())))
+    else:
+        ub, h_of, free = count, np.arange(nA), np.flatnonzero(~is_root)
+        z_of, size = np.arange(nL), float(nC)
+    lay = Layout(nT, nA, h_of, z_of, free, nL)
+    col_a = np.arange(lay.a.start, lay.a.stop)
+    col_h = np.arange(lay.h.start, lay.h.stop)  # one per h_of
+    g_col = np.full(nC, -1, dtype=np.int64)
+    g_col[free] = np.arange(lay.g.start, lay.g.stop)
+    z_col = np.full(nL, -1, dtype=np.int64)
+    z_col[z_of] = np.arange(lay.z.start, lay.z.stop)
+    rows = _Rows()
+
+    # 1. units and 2. span of control, for platforms and nodes that have assignments
+    for name, key, limit in (
+        ("c1_units", p, np.array([x.count for x in inst.platforms], float)),
+        ("c2_span", c, capacity),
+    ):
+        present, local = np.unique(key, return_inverse=True)
+        rows.add(name, local, col_a, np.ones(nA), np.full(len(present), -np.inf), limit[present])
+    # 3. h ≤ a and h ≤ ub g_c (a root's g is fixed to 1: the row becomes h ≤ ub)
+    nh, ids = len(h_of), np.arange(len(h_of))
+    rows.add("c3_integrated", np.r_[ids, ids], np.r_[col_h, col_a[h_of]], np.r_[np.ones(nh), -np.ones(nh)],
+             np.full(nh, -np.inf), np.zeros(nh))
+    hc = c[h_of]
+    at_root = is_root[hc]
+    nr = ids[~at_root]
+    rows.add("c3_node", np.r_[ids, nr], np.r_[col_h, g_col[hc[nr]]], np.r_[np.ones(nh), -ub[h_of][nr]],
+             np.full(nh, -np.inf), np.where(at_root, ub[h_of], 0.0))
+    # 4. E_t − Σ e a − Σ e b h ≤ 0, every task
+    rows.add("c4_effect", np.r_[np.arange(nT), t, t[h_of]], np.r_[np.arange(nT), col_a, col_h],
+             np.r_[np.ones(nT), -effect, -(effect * bonus)[h_of]], np.full(nT, -np.inf), np.zeros(nT))
+    # 5. E_t ≥ m_t r_t where positive
+    floor_t = np.array([x.min_coverage * x.demand for x in inst.tasks], float)
+    cov = np.flatnonzero(floor_t > 0)
+    rows.add("c5_coverage", np.arange(len(cov)), cov, np.ones(len(cov)), floor_t[cov], np.full(len(cov), np.inf))
+    _connectivity_rows(rows, lay, u, v, is_root, g_col, z_col, size, tighten, c[h_of], col_h, capacity)
+    _nation_rows(rows, inst, n, kappa, value, col_a)
+
+    # objective: Σ w E − λ Σ α_n Aut_n − μ Σ k z (epsilon form: Aut moves to a row ≤ ε)
+    alpha = np.array([x.autonomy_weight for x in inst.nations], float)
+    aut_a = alpha[n] * value * kappa
+    aut_h = (alpha[n] * value * par.integration_autonomy_factor)[h_of]
+    cost = np.zeros(lay.n_cols)
+    cost[lay.E] = [x.priority for x in inst.tasks]
+    cost[lay.z] = -par.link_cost_scale * data.links["cost"].to_numpy(float)[z_of]
+    if epsilon is None:
+        cost[lay.a] = -par.autonomy_scale * aut_a
+        cost[lay.h] = -par.autonomy_scale * aut_h
+    else:
+        rows.add("epsilon_autonomy", np.zeros(nA + nh, dtype=np.int64), np.r_[col_a, col_h], np.r_[aut_a, aut_h],
+                 [-np.inf], [float(epsilon)])
+
+    col_lower = np.zeros(lay.n_cols)
+    col_upper = np.full(lay.n_cols, np.inf)
+    col_upper[lay.E] = [x.demand for x in inst.tasks]
+    col_upper[lay.a] = ub
+    col_upper[lay.h] = ub[h_of]
+    col_upper[lay.z] = 1.0
+    col_upper[lay.g] = 1.0
+    integer = np.zeros(lay.n_cols, dtype=bool)
+    integer[lay.a.start : lay.g.stop] = True
+    matrix, lower, upper, lay.rows = rows.finish(lay.n_cols)
+    mm = MatrixModel(cost=cost, offset=0.0, maximize=True, matrix=matrix, row_lower=lower, row_upper=upper,
+                     col_lower=col_lower, col_upper=col_upper, integer=integer)
+    return mm, lay, data
+
+
+def _connectivity_rows(rows: _Rows, lay: Layout, u, v, is_root, g_col, z_col, size, tighten, h_node, col_h,
+                       capacity) -> None:
+    """6. flow balance and f ≤ size·z; with ``tighten``, model.py's x1–x4."""
+    nL, nC = len(u), len(is_root)
+    f_fwd, f_rev = lay.f.start + 2 * np.arange(nL), lay.f.start + 2 * np.arange(nL) + 1
+    non_root = np.flatnonzero(~is_root)
+    balance_row = np.full(nC, -1, dtype=np.int64)
+    balance_row[non_root] = np.arange(len(non_root))
+    # inflow at a node: fwd of links ending there, rev of links starting there; outflow the opposite
+    ends = np.r_[v, u, u, v]
+    fcols = np.r_[f_fwd, f_rev, f_fwd, f_rev]
+    signs = np.r_[np.ones(2 * nL), -np.ones(2 * nL)]
+    ok = balance_row[ends] >= 0
+    has_g = g_col[non_root] >= 0
+    rows.add("c6_balance", np.r_[balance_row[ends[ok]], np.flatnonzero(has_g)],
+             np.r_[fcols[ok], g_col[non_root][has_g]], np.r_[signs[ok], -np.ones(int(has_g.sum()))],
+             np.zeros(len(non_root)), np.zeros(len(non_root)))
+    flow = np.arange(2 * nL)
+    zc = np.repeat(z_col, 2)
+    live = zc >= 0
+    rows.add("c6_flow", np.r_[flow, flow[live]], np.r_[lay.f.start + flow, zc[live]],
+             np.r_[np.ones(2 * nL), np.full(int(live.sum()), -size)], np.full(2 * nL, -np.inf), np.zeros(2 * nL))
+    if not tighten:
+        return
+    inner = lay.free_nodes  # joinable, not a root
+    inner_row = np.full(nC, -1, dtype=np.int64)
+    # x1: Σ h at c ≤ cap_c g_c, for inner nodes with some h column
+    with_h = np.intersect1d(inner, h_node)
+    inner_row[with_h] = np.arange(len(with_h))
+    sel = inner_row[h_node] >= 0
+    rows.add("x1_integration_span", np.r_[inner_row[h_node[sel]], np.arange(len(with_h))],
+             np.r_[col_h[sel], g_col[with_h]], np.r_[np.ones(int(sel.sum())), -capacity[with_h]],
+             np.full(len(with_h), -np.inf), np.zeros(len(with_h)))
+    # x2: g_c ≤ Σ_{l ∋ c} z_l for inner nodes
+    inner_row[:] = -1
+    inner_row[inner] = np.arange(len(inner))
+    both = np.r_[u, v]
+    zc2 = np.r_[z_col, z_col]
+    sel = (inner_row[both] >= 0) & (zc2 >= 0)
+    rows.add("x2_node_link", np.r_[np.arange(len(inner)), inner_row[both[sel]]], np.r_[g_col[inner], zc2[sel]],
+             np.r_[np.ones(len(inner)), -np.ones(int(sel.sum()))], np.full(len(inner), -np.inf), np.zeros(len(inner)))
+    # x3: z_l ≤ g_end for each non-root end (g fixed 0 off the joinable part: z_l ≤ 0)
+    end_link = np.r_[np.flatnonzero(~is_root[u]), np.flatnonzero(~is_root[v])]
+    end_node = np.r_[u[~is_root[u]], v[~is_root[v]]]
+    k = np.arange(len(end_link))
+    has = g_col[end_node] >= 0
+    rows.add("x3_link_end", np.r_[k, k[has]], np.r_[z_col[end_link], g_col[end_node[has]]],
+             np.r_[np.ones(len(k)), -np.ones(int(has.sum()))], np.full(len(k), -np.inf), np.zeros(len(k)))
+    # x4: Σ z = Σ_{c ∉ R} g_c
+    cols = np.r_[np.arange(lay.z.start, lay.z.stop), np.arange(lay.g.start, lay.g.stop)]
+    rows.add("x4_forest", np.zeros(len(cols), dtype=np.int64), cols,
+             np.r_[np.ones(len(lay.z_of)), -np.ones(len(lay.free_nodes))], [0.0], [0.0])
+
+
+def _nation_rows(rows: _Rows, inst, n, kappa, value, col_a) -> None:
+    """7. non-national share and 8. burden floors."""
+    nations = inst.nations
+    phi = np.array([x.max_nonnational_share for x in nations], float)
+    foreign = kappa > 0
+    has_foreign = np.bincount(n[foreign], minlength=len(nations)) > 0
+    limited = np.flatnonzero((phi < 1) & has_foreign)
+    row_of = np.full(len(nations), -1, dtype=np.int64)
+    row_of[limited] = np.arange(len(limited))
+    sel = row_of[n] >= 0
+    rows.add("c7_nonnational", row_of[n[sel]], col_a[sel], value[sel] * (foreign[sel] - phi[n[sel]]),
+             np.full(len(limited), -np.inf), np.zeros(len(limited)))
+    owner = {x.id: i for i, x in enumerate(nations)}
+    held = np.zeros(len(nations))
+    np.add.at(held, [owner[x.nation] for x in inst.platforms], [x.value * x.count for x in inst.platforms])
+    floor_n = np.array([x.min_commitment for x in nations]) * held
+    floored = np.flatnonzero(floor_n > 0)
+    any_assignment = np.bincount(n, minlength=len(nations)) > 0
+    stuck = [nations[i].id for i in floored if not any_assignment[i]]
+    if stuck:
+        raise InfeasibleBuild(f"c8_burden[{stuck[0]}]: a positive floor and no admissible assignment")
+    row_of = np.full(len(nations), -1, dtype=np.int64)
+    row_of[floored] = np.arange(len(floored))
+    sel = row_of[n] >= 0
+    rows.add("c8_burden", row_of[n[sel]], col_a[sel], value[sel], floor_n[floored], np.full(len(floored), np.inf))
+
+
+def _decisions(data: ModelData, lay: Layout, x: np.ndarray):
+    """Assignments, activated links and integrated nodes of a solution vector, or a ValueError."""
+    from interop.evaluate import Assignment, joined_to_root
+
+    def integral(values: np.ndarray, what: str) -> np.ndarray:
+        r = np.round(values)
+        bad = np.flatnonzero(np.abs(values - r) > INTEGRALITY_TOL)
+        if len(bad):
+            raise ValueError(f"{what}[{bad[0]}] = {values[bad[0]]} is not integral")
+        return r.astype(np.int64)
+
+    a = integral(x[lay.a], "a")
+    h = np.zeros(lay.n_assign, dtype=np.int64)
+    h[lay.h_of] = integral(x[lay.h], "h")
+    z = np.zeros(lay.n_links, dtype=np.int64)
+    z[lay.z_of] = integral(x[lay.z], "z")
+    A = data.assignments
+    used = np.flatnonzero(a >= 1)
+    platform, task, node = (A[k].to_numpy()[used] for k in ("platform", "task", "node"))
+    out = [Assignment(*row) for row in zip(platform, task, node, a[used].tolist(), h[used].tolist())]
+    links = [str(x) for x in data.links["link"].to_numpy()[z == 1]]
+    inst = data.instance
+    joined = joined_to_root(inst, links)
+    return out, links, [c.id for c in inst.command_nodes if c.id in joined]
+
+
+def solve_fast(
+    target,
+    *,
+    scenario: str | None = None,
+    profile: str | SolverProfile = "default",
+    time_limit: float | None = None,
+    gap: float | None = None,
+    epsilon: float | None = None,
+    tighten: bool = False,
+    verbose: bool = False,
+):
+    """Solve an instance file or :class:`Instance` like :func:`interop.solve.solve`, without Pyomo.
+
+    Returns a checked :class:`interop.results.Solution` with the same content
+    as ``solve``'s (up to the solver record's timings).
+    """
+    from interop.loading import load_instance
+    from interop.results import Solution, checked_solution, parameters_used
+
+    if isinstance(target, (str, Path)):
+        target = load_instance(target, scenario)
+    began = time.perf_counter()
+    name, options = profile_options(profile, time_limit, gap)
+    data = target if isinstance(target, ModelData) else model_data(target)
+    inst = data.instance
+    try:
+        mm, lay, _ = build_matrix(data, epsilon=epsilon, tighten=tighten)
+    except InfeasibleBuild as exc:
+        mm, run = None, RunResult("infeasible", None, None, None, 0.0, str(exc))
+        record = {"name": "highs", "version": highspy.Highs().version(), "time_s": 0.0,
+                  "profile": name, "options": options}
+    if mm is not None:
+        try:
+            h = highs_for(mm, options, verbose)
+            run = run_highs(h)
+        except ValueError as exc:  # an option or a coefficient HiGHS does not accept
+            run = RunResult("error", None, None, None, 0.0, str(exc))
+        record = {"name": "highs", "version": highspy.Highs().version(), "time_s": round(run.time_s, 4),
+                  "total_time_s": round(time.perf_counter() - began, 4), "profile": name, "options": options}
+    sol = Solution(inst.name, inst.scenario, run.status, parameters=parameters_used(inst), solver=record)
+    if run.status != "optimal":
+        sol.message = "interrupted (Ctrl-C)" if run.interrupted else run.message
+    if not sol.has_solution:
+        return sol
+    try:
+        assignments, links, nodes = _decisions(data, lay, run.values)
+    except ValueError as exc:
+        sol.status, sol.message = "error", f"solution not integral: {exc}"
+        return sol
+    kind = "default" if epsilon is None else "epsilon"
+    return checked_solution(sol, inst, run, kind, assignments, links, nodes)
