@@ -39,6 +39,7 @@ def _silence_banner() -> None:
 _silence_banner()
 
 PROFILE_DIRS = (Path.cwd() / "solvers", Path(__file__).resolve().parents[1] / "solvers")
+GRACE_S = 2.0  # seconds past the time limit before interop cancels a run HiGHS has not stopped
 OPTIMAL_GAP = 1e-6  # a "feasible" solution within this relative gap is reported optimal
 
 
@@ -189,13 +190,18 @@ def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
         h.setSolution(sol)
     h.HandleKeyboardInterrupt = True
     began = time.perf_counter()
-    interrupted = False
+    interrupted = cancelled = False
+    limit = h.getOptionValue("time_limit")
+    limit = float(limit[1] if isinstance(limit, tuple) else limit)
     thread = h.startSolve()
     while True:
         try:
             done, _ = h.wait(0.1)
             if done:
                 break
+            if not cancelled and time.perf_counter() - began > limit + GRACE_S:
+                h.cancelSolve()  # HiGHS checks its limit between phases: hold it to it
+                cancelled = True
         except KeyboardInterrupt:
             interrupted = True
             h.cancelSolve()
