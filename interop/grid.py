@@ -7,10 +7,11 @@ as a list (``0,0.5,1``) or a range (``0:2:0.1``, both ends included).
 
 Work is reused between points. λ, μ and the α_n only change the objective,
 so one compiled model in one HiGHS instance serves a whole line of points
-(:class:`interop.parametric.ParametricModel`), each run starting from the
-previous solution. Better still, Z is linear in each of them: when the same
-solution is optimal at both ends of an interval of one such parameter, it is
-optimal at every point inside (the optimum is a convex function of the
+(:class:`interop.parametric.ParametricModel`). Better still, Z is linear in
+each of them: when the solutions found at both ends of an interval of one such
+parameter score the same Z all along it (the same decisions, or the same
+effect, link cost and losses that the parameter weighs), each is optimal at
+every point inside (the optimum is a convex function of the
 parameter and the solution's value a linear one), so those points need no
 solve at all. A sweep bisects its lines and solves only where the optimal
 solution changes. Other fields change the model and are solved point by point.
@@ -202,12 +203,39 @@ def _decisions(sol: dict) -> tuple[frozenset, frozenset]:
     return rows, frozenset(sol["links"])
 
 
-def _same_optimum(left: dict, right: dict) -> bool:
-    """Both ends solved with the same decisions (or both infeasible: the constraints are unchanged)."""
+def _line_value(sol: dict, inst: Instance, values: dict[str, float], axis: str) -> tuple[float, float]:
+    """(c0, c1) with Z = c0 + c1·θ along ``axis`` (θ: λ, μ or one α_n) for this solution."""
+    metrics = sol["metrics"]
+    effect, cost = metrics["weighted_effect"], metrics["link_cost"]
+    loss = {n["nation"]: n["autonomy_loss"] for n in sol["nations"]}
+    lam = values.get("parameters.autonomy_scale", inst.parameters.autonomy_scale)
+    mu = values.get("parameters.link_cost_scale", inst.parameters.link_cost_scale)
+    alpha = {**{n.id: n.autonomy_weight for n in inst.nations}, **alpha_of(values)}
+    weighted = sum(alpha[n] * loss.get(n, 0.0) for n in alpha)
+    if axis == "parameters.autonomy_scale":
+        return effect - mu * cost, -weighted
+    if axis == "parameters.link_cost_scale":
+        return effect - lam * weighted, -cost
+    nation = next(iter(alpha_of({axis: 0.0})))
+    return effect - mu * cost - lam * (weighted - alpha[nation] * loss.get(nation, 0.0)), -lam * loss.get(nation, 0.0)
+
+
+def _same_optimum(left: dict, right: dict, inst: Instance, values: dict[str, float], axis: str) -> bool:
+    """Both ends' solutions score the same Z at every θ on the line.
+
+    Then each is optimal at both ends (it scores what the other scores), and
+    so at every point between (or both are infeasible: the constraints are
+    the same).
+    """
     if left["status"] == right["status"] == "infeasible":
         return True
     ok = left["status"] in ("optimal", "feasible") and right["status"] in ("optimal", "feasible")
-    return ok and _decisions(left) == _decisions(right)
+    if not ok:
+        return False
+    if _decisions(left) == _decisions(right):
+        return True
+    a, b = _line_value(left, inst, values, axis), _line_value(right, inst, values, axis)
+    return all(abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y)) for x, y in zip(a, b))
 
 
 def interpolated(inst: Instance, point: Point, left: dict, right: dict, x: float, xl: float, xr: float) -> dict:
@@ -306,7 +334,10 @@ def solve_line(
     for end in (pts[0], pts[-1]):
         if end.index not in solved:
             solve_one(end)
-    for lo, hi in _intervals(pts, solved, solve_one):
+    def same(left: dict, right: dict) -> bool:
+        return _same_optimum(left, right, inst, pts[0].values, axis)
+
+    for lo, hi in _intervals(pts, solved, solve_one, same):
         left, right = solved[pts[lo].index], solved[pts[hi].index]
         xl, xr = pts[lo].values[axis], pts[hi].values[axis]
         for p in pts[lo + 1 : hi]:
@@ -315,7 +346,7 @@ def solve_line(
                 emit(p, solved[p.index])
 
 
-def _intervals(pts: list[Point], solved: dict[int, dict], solve_one) -> Iterator[tuple[int, int]]:
+def _intervals(pts: list[Point], solved: dict[int, dict], solve_one, same) -> Iterator[tuple[int, int]]:
     """Bisect ``pts`` until each interval's ends share their optimal decisions (or are adjacent)."""
     stack = [(0, len(pts) - 1)]
     while stack:
@@ -323,7 +354,7 @@ def _intervals(pts: list[Point], solved: dict[int, dict], solve_one) -> Iterator
         if hi - lo <= 1:
             continue
         inner = [k for k in range(lo + 1, hi) if pts[k].index in solved]
-        if _same_optimum(solved[pts[lo].index], solved[pts[hi].index]) and not inner:
+        if same(solved[pts[lo].index], solved[pts[hi].index]) and not inner:
             yield lo, hi
             continue
         mid = min(inner, key=lambda k: abs(k - (lo + hi) / 2)) if inner else (lo + hi) // 2

@@ -3,10 +3,11 @@
 Sweeps over λ, μ or the α_n and epsilon-constraint frontiers change only the
 objective's coefficients or one row's bound; the constraint matrix stays the
 same. :class:`ParametricModel` builds and compiles the model once, keeps it in
-one HiGHS instance, changes costs and bounds in place, and offers each run the
-previous solution as a start (always feasible, since the constraints are
-unchanged). Every solution still goes through the same extraction and metric
-check as :func:`interop.solve`.
+one HiGHS instance and changes costs and bounds in place. A frontier's second
+stage starts from its first stage's solution; sweep points start cold (offering
+the previous optimum measurably slowed HiGHS down on the flagship instances).
+Every solution still goes through the same extraction and metric check as
+:func:`interop.solve`.
 """
 
 from __future__ import annotations
@@ -116,8 +117,8 @@ class ParametricModel:
         self.highs.changeRowBounds(self._row(name, coefs), lower, upper)
 
     # -- runs -----------------------------------------------------------------
-    def _run(self) -> RunResult:
-        result = run_highs(self.highs, self._start)
+    def _run(self, warm: bool = True) -> RunResult:
+        result = run_highs(self.highs, self._start if warm else None)
         if result.values is not None:
             self._start = result.values
         return result
@@ -154,7 +155,7 @@ class ParametricModel:
         self._set_costs(
             self.default_costs(pyo.value(m.lam), pyo.value(m.mu), {n: pyo.value(m.alpha[n]) for n in m.N})
         )
-        run = self._run()
+        run = self._run(warm=False)  # measured: the previous optimum as a start slowed HiGHS down
         if run.values is not None:
             self._load(run.values)
         sol = solution_from_model(m, run, self._record(run.time_s), "default")
