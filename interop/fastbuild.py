@@ -349,7 +349,7 @@ def solve_fast(
     as ``solve``'s (up to the solver record's timings).
     """
     from interop.loading import load_instance
-    from interop.results import Solution, checked_solution, parameters_used
+    from interop.results import solution_from_run
 
     if isinstance(target, (str, Path)):
         target = load_instance(target, scenario)
@@ -371,15 +371,5 @@ def solve_fast(
             run = RunResult("error", None, None, None, 0.0, str(exc))
         record = {"name": "highs", "version": highspy.Highs().version(), "time_s": round(run.time_s, 4),
                   "total_time_s": round(time.perf_counter() - began, 4), "profile": name, "options": options}
-    sol = Solution(inst.name, inst.scenario, run.status, parameters=parameters_used(inst), solver=record)
-    if run.status != "optimal":
-        sol.message = "interrupted (Ctrl-C)" if run.interrupted else run.message
-    if not sol.has_solution:
-        return sol
-    try:
-        assignments, links, nodes = _decisions(data, lay, run.values)
-    except ValueError as exc:
-        sol.status, sol.message = "error", f"solution not integral: {exc}"
-        return sol
     kind = "default" if epsilon is None else "epsilon"
-    return checked_solution(sol, inst, run, kind, assignments, links, nodes)
+    return solution_from_run(inst, run, record, kind, lambda: _decisions(data, lay, run.values))

@@ -186,14 +186,19 @@ def decisions(model: pyo.ConcreteModel) -> tuple[list[Assignment], list[str], li
 
 def solution_from_model(model: pyo.ConcreteModel, run, solver: dict, objective_kind: str | None) -> Solution:
     """The checked Solution of a solved model (values already loaded)."""
-    inst = effective_instance(model)
+    return solution_from_run(effective_instance(model), run, solver, objective_kind, lambda: decisions(model))
+
+
+def solution_from_run(inst: Instance, run, solver: dict, objective_kind: str | None, decide) -> Solution:
+    """The checked Solution of a run; ``decide()`` gives its assignments, links and
+    integrated nodes (or raises ValueError when the values are not integral)."""
     sol = Solution(inst.name, inst.scenario, run.status, parameters=parameters_used(inst), solver=solver)
     if run.status != "optimal":
         sol.message = "interrupted (Ctrl-C)" if run.interrupted else run.message
     if not sol.has_solution:
         return sol
     try:
-        assignments, links, nodes = decisions(model)
+        assignments, links, nodes = decide()
     except ValueError as exc:
         sol.status, sol.message = "error", f"solution not integral: {exc}"
         return sol
