@@ -229,7 +229,8 @@ def _explain(inst: Instance, m, check: _Checker, key, conflict: set) -> dict:
         ]
         away = [p.id for p in inst.platforms if p.effects.get(t.domain, 0) > 0 and t.theater not in p.theaters]
         if away:
-            reasons.append(f"not in theater {t.theater}: {', '.join(away[:4])}")
+            more = f" and {len(away) - 3} more" if len(away) > 3 else ""
+            reasons.append(f"not in theater {t.theater}: {', '.join(away[:3])}{more}")
         able = [
             f"{p.id} ×{p.count} ({p.effects[t.domain]:g} each)"
             for p in inst.platforms
