@@ -48,14 +48,14 @@ def test_time_limit_is_honoured_with_the_log_on(big, tmp_path):
     out = tmp_path / "limit"
     began = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "interop", "solve", str(big), "--time-limit", "12", "-o", str(out), "--verbose"],
+        [sys.executable, "-m", "interop", "solve", str(big), "--time-limit", "20", "-o", str(out), "--verbose"],
         env=ENV, capture_output=True, text=True, timeout=240,
     )
     elapsed = time.monotonic() - began
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert len(proc.stdout) > 2000  # HiGHS really logged
     sol = _check_feasible_file(out / "solution.json", big)
-    assert sol["solver"]["time_s"] < 12 + 10  # HiGHS stops close to its limit
+    assert sol["solver"]["time_s"] < 20 + 10  # HiGHS (or interop, 2 s past it) stops close to the limit
     assert elapsed < 120
 
 
