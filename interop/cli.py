@@ -47,6 +47,27 @@ def fail_input(exc: InstanceError) -> None:
     raise Failure(2)
 
 
+def load_or_fail(file: Path, scenario: str | None):
+    """The instance of ``file`` (scenario applied), or its problems printed and exit 2."""
+    from interop.loading import load_instance
+
+    try:
+        return load_instance(file, scenario)
+    except InstanceError as exc:
+        fail_input(exc)
+
+
+def profile_or_fail(solver: str):
+    """The solver profile ``solver``, or a one-line error and exit 2."""
+    from interop.solve import load_profile
+
+    try:
+        return load_profile(solver)
+    except ValueError as exc:
+        err.print(f"[bold red]error[/]: --solver: {exc}")
+        raise Failure(2) from None
+
+
 @app.callback()
 def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
     STATE["debug"] = debug
@@ -69,20 +90,11 @@ def solve(
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Explain an infeasible instance.")] = True,
 ) -> None:
     """Solve an instance (or one scenario) and write solution.json and tables."""
-    from interop import load_instance
     from interop.results import summary
-    from interop.solve import load_profile
     from interop.solve import solve as run_solve
 
-    try:
-        inst = load_instance(file, scenario)
-    except InstanceError as exc:
-        fail_input(exc)
-    try:
-        profile = load_profile(solver)
-    except ValueError as exc:
-        err.print(f"[bold red]error[/]: --solver: {exc}")
-        raise Failure(2) from None
+    inst = load_or_fail(file, scenario)
+    profile = profile_or_fail(solver)
     directory = out_dir or default_out_dir(inst.name, inst.scenario)
     if (directory / "solution.json").exists() and not force:
         err.print(f"[bold red]error[/]: {directory}/solution.json exists; use --force or another --out")
@@ -119,13 +131,9 @@ def explain(
     budget: Annotated[float, typer.Option("--budget", min=1, help="Seconds for the diagnosis.")] = 60.0,
 ) -> None:
     """Explain why an instance is infeasible: a minimal set of conflicting requirements."""
-    from interop import load_instance
     from interop.explain import diagnose
 
-    try:
-        inst = load_instance(file, scenario)
-    except InstanceError as exc:
-        fail_input(exc)
+    inst = load_or_fail(file, scenario)
     found = diagnose(inst, budget=budget)
     name = inst.name + (f" [{inst.scenario}]" if inst.scenario else "")
     if not found:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from interop.cli import Failure, InstanceFile, ScenarioOpt, app, err, fail_input, out
+from interop.cli import (
+    Failure,
+    InstanceFile,
+    ScenarioOpt,
+    app,
+    default_out_dir,
+    err,
+    fail_input,
+    load_or_fail,
+    out,
+    profile_or_fail,
+)
 from interop.errors import InstanceError
 from interop.runs import RunConflict
 
@@ -18,26 +30,15 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace another run's r
 ProgressOpt = Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")]
 
 
-def _run_name(inst_name: str, scenario: str | None) -> str:
-    return f"{inst_name}" + (f"/{scenario}" if scenario else "/base")
-
-
-def _load(file: Path, scenario: str | None):
-    from interop.loading import load_instance
-
+@contextmanager
+def _refusals():
+    """Bad values or another run's directory: one line each, exit 2."""
     try:
-        return load_instance(file, scenario)
+        yield
     except InstanceError as exc:
         fail_input(exc)
-
-
-def _check_profile(solver: str) -> None:
-    from interop.solve import load_profile
-
-    try:
-        load_profile(solver)
-    except ValueError as exc:
-        err.print(f"[bold red]error[/]: --solver: {exc}")
+    except RunConflict as exc:
+        err.print(f"[bold red]error[/]: {exc}", markup=False)
         raise Failure(2) from None
 
 
@@ -77,19 +78,14 @@ def sweep(
         except ValueError as exc:
             err.print(f"[bold red]error[/]: --values for {path}: {exc}", markup=False)
             raise Failure(2) from None
-    _check_profile(solver)
-    inst = _load(file, scenario)
-    directory = out_dir or Path("results") / _run_name(inst.name, inst.scenario) / "sweep"
-    try:
+    profile_or_fail(solver)
+    inst = load_or_fail(file, scenario)
+    directory = out_dir or default_out_dir(inst.name, inst.scenario) / "sweep"
+    with _refusals():
         frame = run_sweep(
             inst, grid, out=directory, workers=workers, executor=executor, scheduler=scheduler,
             profile=solver, time_limit=time_limit, gap=gap, force=force, progress=progress,
         )
-    except InstanceError as exc:
-        fail_input(exc)
-    except RunConflict as exc:
-        err.print(f"[bold red]error[/]: {exc}", markup=False)
-        raise Failure(2) from None
     solved = frame["status"].isin(["optimal", "feasible"]).sum() if len(frame) else 0
     inferred = int(frame["inferred"].sum()) if len(frame) else 0
     out.print(
@@ -116,17 +112,14 @@ def frontier(
     """The exact effectiveness–autonomy Pareto front; write frontier.csv and points/*/solution.json."""
     from interop.frontier import frontier as run_frontier
 
-    _check_profile(solver)
-    inst = _load(file, scenario)
-    directory = out_dir or Path("results") / _run_name(inst.name, inst.scenario) / "frontier"
-    try:
+    profile_or_fail(solver)
+    inst = load_or_fail(file, scenario)
+    directory = out_dir or default_out_dir(inst.name, inst.scenario) / "frontier"
+    with _refusals():
         frame = run_frontier(
             inst, points=points, exhaustive=exhaustive, out=directory, profile=solver,
             time_limit=time_limit, gap=gap, force=force, progress=progress,
         )
-    except RunConflict as exc:
-        err.print(f"[bold red]error[/]: {exc}", markup=False)
-        raise Failure(2) from None
     if frame.empty:
         out.print(f"{inst.name}: no feasible solution, so no frontier", markup=False)
         out.print(f"  written: {directory / 'frontier.csv'}", markup=False)

@@ -25,12 +25,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
 from interop.sets import ModelData, model_data
-from interop.solve import MatrixModel, RunResult, SolverProfile, highs_for, profile_options, run_highs
+from interop.solve import MatrixModel, RunResult, SolverProfile, profile_options, run_matrix, solver_record
 
 INTEGRALITY_TOL = 1e-5
 
@@ -360,16 +359,9 @@ def solve_fast(
     try:
         mm, lay, _ = build_matrix(data, epsilon=epsilon, tighten=tighten)
     except InfeasibleBuild as exc:
-        mm, run = None, RunResult("infeasible", None, None, None, 0.0, str(exc))
-        record = {"name": "highs", "version": highspy.Highs().version(), "time_s": 0.0,
-                  "profile": name, "options": options}
-    if mm is not None:
-        try:
-            h = highs_for(mm, options, verbose)
-            run = run_highs(h)
-        except ValueError as exc:  # an option or a coefficient HiGHS does not accept
-            run = RunResult("error", None, None, None, 0.0, str(exc))
-        record = {"name": "highs", "version": highspy.Highs().version(), "time_s": round(run.time_s, 4),
-                  "total_time_s": round(time.perf_counter() - began, 4), "profile": name, "options": options}
+        run = RunResult("infeasible", None, None, None, 0.0, str(exc))
+        return solution_from_run(inst, run, solver_record(name, options), "default", lambda: None)
+    run = run_matrix(mm, options, verbose)
+    record = solver_record(name, options, run.time_s, began)
     kind = "default" if epsilon is None else "epsilon"
     return solution_from_run(inst, run, record, kind, lambda: _decisions(data, lay, run.values))

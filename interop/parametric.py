@@ -24,10 +24,9 @@ from pyomo.repn import generate_standard_repn
 from interop.model import build_model
 from interop.results import Solution, solution_from_model
 from interop.schema import Instance
-from interop.solve import RunResult, compile_model, highs_for, run_highs
+from interop.solve import RunResult, compile_model, highs_for, run_highs, solver_record
 
 INF = highspy.kHighsInf
-_VERSION = highspy.Highs().version()  # interop.solve has silenced the banner
 
 
 def _coefficients(expr, column: dict[int, int], size: int) -> np.ndarray:
@@ -113,6 +112,11 @@ class ParametricModel:
             self._rows[name] = self.highs.getNumRow() - 1
         return self._rows[name]
 
+    def _release(self, name: str) -> None:
+        """Make an extra row, if it exists, unbounded again."""
+        if name in self._rows:
+            self.highs.changeRowBounds(self._rows[name], -INF, INF)
+
     def _set_row(self, name: str, coefs: np.ndarray, lower: float = -INF, upper: float = INF) -> None:
         self.highs.changeRowBounds(self._row(name, coefs), lower, upper)
 
@@ -124,14 +128,7 @@ class ParametricModel:
         return result
 
     def _record(self, seconds: float) -> dict:
-        return {
-            "name": "highs",
-            "version": _VERSION,
-            "time_s": round(seconds, 4),
-            "profile": self.profile,
-            "options": self.options,
-            "reused_model": True,
-        }
+        return solver_record(self.profile, self.options, seconds, reused_model=True)
 
     def _load(self, values: np.ndarray) -> None:
         for var, val in zip(self.matrix.columns, values):
@@ -150,8 +147,7 @@ class ParametricModel:
             m.alpha[n].set_value(float(w))
         if self.blocked is not None:
             return solution_from_model(m, self.blocked, self._record(0.0), "default")
-        if "autonomy" in self._rows:  # a frontier point left a limit: release it
-            self._set_row("autonomy", self.c_effect)
+        self._release("autonomy")  # a frontier point may have left a limit
         self._set_costs(
             self.default_costs(pyo.value(m.lam), pyo.value(m.mu), {n: pyo.value(m.alpha[n]) for n in m.N})
         )
@@ -193,7 +189,7 @@ class ParametricModel:
         alpha = {n: pyo.value(m.alpha[n]) for n in m.N}
         c_w = self.weighted_autonomy(alpha)
         c_f = self.c_effect - pyo.value(m.mu) * self.c_link
-        self._set_row("floor", c_f)  # released
+        self._release("floor")
         began = time.perf_counter()
         if epsilon is not None and epsilon == -INF:
             self._set_row("autonomy", c_w)
@@ -213,7 +209,7 @@ class ParametricModel:
         self._set_row("floor", c_f, lower=best - tolerance * max(1.0, abs(best)))
         self._set_costs(-c_w)
         stage2 = self._run()
-        self._set_row("floor", c_f)
+        self._release("floor")
         final = stage2 if stage2.values is not None else stage1
         values = final.values
         self._load(values)

@@ -37,6 +37,7 @@ def _silence_banner() -> None:
 
 
 _silence_banner()
+HIGHS_VERSION = highspy.Highs().version()
 
 PROFILE_DIRS = (Path.cwd() / "solvers", Path(__file__).resolve().parents[1] / "solvers")
 GRACE_S = 2.0  # seconds past the time limit before interop cancels a run HiGHS has not stopped
@@ -256,6 +257,23 @@ def profile_options(profile: str | SolverProfile, time_limit: float | None, gap:
     return prof.name, options
 
 
+def solver_record(profile: str, options: dict, seconds: float = 0.0, began: float | None = None, **extra) -> dict:
+    """The ``solver`` block of a solution file."""
+    record = {"name": "highs", "version": HIGHS_VERSION, "time_s": round(seconds, 4)}
+    if began is not None:
+        record["total_time_s"] = round(time.perf_counter() - began, 4)
+    return {**record, "profile": profile, "options": options, **extra}
+
+
+def run_matrix(mm: MatrixModel, options: dict, verbose: bool = False, start: np.ndarray | None = None) -> RunResult:
+    """Hand ``mm`` to a new HiGHS and run it; a model or option HiGHS refuses is status ``error``."""
+    try:
+        h = highs_for(mm, options, verbose)
+    except ValueError as exc:
+        return RunResult("error", None, None, None, 0.0, str(exc))
+    return run_highs(h, start)
+
+
 def solve_model(
     model: pyo.ConcreteModel,
     profile: str | SolverProfile = "default",
@@ -274,31 +292,15 @@ def solve_model(
     try:
         mm = compile_model(model)
     except InfeasibleConstraintException as exc:  # e.g. a burden floor with nothing to commit
-        result = RunResult("infeasible", None, None, None, 0.0, str(exc))
-        return result, {"name": "highs", "version": highspy.Highs().version(), "time_s": 0.0,
-                        "profile": name, "options": options}
-    try:
-        h = highs_for(mm, options, verbose)
-    except ValueError as exc:  # an option or a coefficient HiGHS does not accept
-        result = RunResult("error", None, None, None, 0.0, f"{exc}")
-        return result, {"name": "highs", "version": highspy.Highs().version(), "time_s": 0.0,
-                        "profile": name, "options": options}
+        return RunResult("infeasible", None, None, None, 0.0, str(exc)), solver_record(name, options)
     start = None
     if warm_start and mm.columns:
         start = np.array([v.value if v.value is not None else 0.0 for v in mm.columns])
-    result = run_highs(h, start)
+    result = run_matrix(mm, options, verbose, start)
     if result.values is not None:
         for var, val in zip(mm.columns, result.values):
             var.set_value(float(val), skip_validation=True)
-    record = {
-        "name": "highs",
-        "version": h.version(),
-        "time_s": round(result.time_s, 4),
-        "total_time_s": round(time.perf_counter() - began, 4),
-        "profile": name,
-        "options": options,
-    }
-    return result, record
+    return result, solver_record(name, options, result.time_s, began)
 
 
 def solve(
