@@ -115,6 +115,13 @@ def check_instance(inst: Instance, placer: Placer | None = None) -> list[Problem
             for m in c.members or []:
                 if m not in nations:
                     dangling(at.field("command_nodes", i, "members"), "nations", m)
+            if c.lead is not None and c.members is not None and c.lead not in c.members:
+                problems.append(
+                    Problem(
+                        at.field("command_nodes", i, "lead"),
+                        f"lead '{c.lead}' is not one of the node's members ({', '.join(c.members) or 'none'})",
+                    )
+                )
         else:
             if c.nation not in nations:
                 dangling(at.field("command_nodes", i, "nation"), "nations", c.nation)
@@ -124,6 +131,10 @@ def check_instance(inst: Instance, placer: Placer | None = None) -> list[Problem
                         at.field("command_nodes", i, "members"),
                         f"only a '{MULTINATIONAL}' node has members",
                     )
+                )
+            if c.lead is not None:
+                problems.append(
+                    Problem(at.field("command_nodes", i, "lead"), f"only a '{MULTINATIONAL}' node has a lead")
                 )
         check_domains("command_nodes", i, "domains", c.domains)
 

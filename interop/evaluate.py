@@ -51,10 +51,12 @@ class Evaluation:
 
 
 def command_factor(inst: Instance, nation: str, node: CommandNode) -> float:
-    """κ(n, c): 0 under national command, κ_s under a shared one, else 1."""
+    """κ(n, c): 0 under national command, κ_ℓ under a combined node n leads, κ_s under another shared one, else 1."""
     if node.nation == nation:
         return 0.0
     if node.multinational and nation in (node.members or []):
+        if node.lead == nation:
+            return inst.parameters.lead_command_factor
         return inst.parameters.shared_command_factor
     return 1.0
 

@@ -31,7 +31,13 @@ from interop.errors import InstanceError, Problem
 from interop.evaluate import Assignment
 from interop.schema import COLLECTIONS, Instance
 
-GLOBAL_NUMERIC = ("autonomy_scale", "link_cost_scale", "shared_command_factor", "integration_autonomy_factor")
+GLOBAL_NUMERIC = (
+    "autonomy_scale",
+    "link_cost_scale",
+    "shared_command_factor",
+    "lead_command_factor",
+    "integration_autonomy_factor",
+)
 RANGE_LIMIT = 100_000
 
 

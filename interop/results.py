@@ -147,6 +147,7 @@ def parameters_used(inst: Instance) -> dict:
         "autonomy_scale": p.autonomy_scale,
         "link_cost_scale": p.link_cost_scale,
         "shared_command_factor": p.shared_command_factor,
+        "lead_command_factor": p.lead_command_factor,
         "integration_autonomy_factor": p.integration_autonomy_factor,
         "integration_bonus": {d: p.bonus(d) for d in inst.domains},
     }

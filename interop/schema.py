@@ -73,6 +73,7 @@ class Parameters(Strict):
     autonomy_scale: NonNeg = 1.0  # λ
     link_cost_scale: NonNeg = 1.0  # μ
     shared_command_factor: Share = 0.5  # κ_s
+    lead_command_factor: Share = 0.25  # κ_ℓ (only read by nodes that name a lead)
     integration_autonomy_factor: NonNeg = 0.2  # ι
     integration_bonus: dict[str, NonNeg] = Field(default_factory=dict)  # b_d
 
@@ -94,6 +95,7 @@ class CommandNode(Strict):
     id: Id
     nation: Id
     members: list[Id] | None = None
+    lead: Id | None = None  # the member nation that commands a multinational node
     domains: list[str]
     theaters: list[str]
     capacity: Capacity
@@ -145,6 +147,7 @@ class ScenarioParameters(Strict):
     autonomy_scale: NonNeg | None = None
     link_cost_scale: NonNeg | None = None
     shared_command_factor: Share | None = None
+    lead_command_factor: Share | None = None
     integration_autonomy_factor: NonNeg | None = None
     integration_bonus: dict[str, NonNeg] | None = None
 

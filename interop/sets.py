@@ -20,16 +20,17 @@ from interop.schema import Instance
 
 
 def kappa_matrix(inst: Instance) -> np.ndarray:
-    """κ(n, c) for every nation n (rows) and command node c (columns)."""
+    """κ(n, c) for every nation n (rows) and command node c (columns), version 2 (with leads)."""
     nations = [n.id for n in inst.nations]
     ks = inst.parameters.shared_command_factor
+    kl = inst.parameters.lead_command_factor
     out = np.ones((len(nations), len(inst.command_nodes)))
     for j, c in enumerate(inst.command_nodes):
         for i, n in enumerate(nations):
             if c.nation == n:
                 out[i, j] = 0.0
             elif c.multinational and n in (c.members or []):
-                out[i, j] = ks
+                out[i, j] = kl if c.lead == n else ks
     return out
 
 

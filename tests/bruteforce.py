@@ -172,13 +172,14 @@ def _scored_plans(inst: Instance):
     ]
     links = [x for x in inst.links if link_admissible(inst, x.id)]
     nations = {n.id: n for n in inst.nations}
-    ks = par.shared_command_factor
-    kappa = np.array(
-        [
-            0.0 if c.nation == p.nation else (ks if c.multinational and p.nation in (c.members or []) else 1.0)
-            for p, t, c in triples
-        ]
-    )
+    def factor(nation: str, c) -> float:  # κ(n, c) of formulation version 2, written out again on purpose
+        if c.nation == nation:
+            return 0.0
+        if c.multinational and nation in (c.members or []):
+            return par.lead_command_factor if c.lead == nation else par.shared_command_factor
+        return 1.0
+
+    kappa = np.array([factor(p.nation, c) for p, t, c in triples])
     value = np.array([p.value for p, _, _ in triples])
     alpha = np.array([nations[p.nation].autonomy_weight for p, _, _ in triples])
     for r in range(len(links) + 1):
