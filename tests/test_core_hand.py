@@ -23,6 +23,14 @@ CASES = [
     ("hand-limits.yaml", "caveat", "optimal", 5.0),
     ("hand-coverage.yaml", None, "optimal", 6.0),
     ("hand-coverage.yaml", "unreachable", "infeasible", None),
+    ("hand-lead.yaml", None, "optimal", 1.0),
+    ("hand-lead.yaml", "aaa-leads", "optimal", 2.5),
+    ("hand-lead.yaml", "no-lead", "optimal", 1.0),
+    ("hand-lead.yaml", "lead-free", "optimal", 4.0),
+    ("hand-lead.yaml", "caveat", "optimal", 0.0),
+    ("hand-lead.yaml", "caveat-free", "optimal", 4.0),
+    ("hand-lead.yaml", "share", "optimal", 4.0),
+    ("hand-lead.yaml", "share-priced", "optimal", 0.0),
     # format-example.yaml: base 82.8 effect - 1.7 autonomy - 1.5 links; wartime worked in
     # tests/test_core_hand.py::test_format_example_by_hand
     ("format-example.yaml", None, "optimal", 79.6),
