@@ -159,7 +159,7 @@ def info(file: InstanceFile) -> None:
         fail_input(exc)
     table = Table(title=f"{base.name}: {base.description or ''}".strip(": "))
     columns = ("scenario", "nations", "platforms", "units", "tasks", "nodes", "links", "admissible links")
-    columns += ("assignments",)
+    columns += ("assignments", "combined (led)")
     for col in columns:
         table.add_column(col, justify="left" if col == "scenario" else "right")
     for inst in variants:
@@ -174,8 +174,26 @@ def info(file: InstanceFile) -> None:
             str(len(inst.links)),
             str(len(data.links)),
             str(len(data.assignments)),
+            "{} ({})".format(*_combined(inst)),
         )
     out.print(table)
+    leads = Table(title="who leads each combined headquarters")
+    leads.add_column("scenario")
+    leads.add_column("node")
+    leads.add_column("members")
+    leads.add_column("lead")
+    for inst in variants:
+        for c in inst.command_nodes:
+            if c.multinational:
+                leads.add_row(inst.scenario or "(base)", c.id, ", ".join(c.members or []), c.lead or "(none)")
+    if leads.row_count:
+        out.print(leads)
+
+
+def _combined(inst) -> tuple[int, int]:
+    """How many multinational nodes ``inst`` has, and how many of them name a lead."""
+    combined = [c for c in inst.command_nodes if c.multinational]
+    return len(combined), sum(c.lead is not None for c in combined)
 
 
 def run(argv: list[str] | None = None) -> int:

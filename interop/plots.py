@@ -288,7 +288,8 @@ def hierarchical_layout(graph: nx.Graph, roots: Sequence[str], order: Sequence[s
 def plot_network(solution: dict, instance: Instance, out_base: str | Path, title: str | None = None) -> list[Path]:
     """Draw a solution's command network on the instance's candidate links.
 
-    Nodes are coloured by nation (multinational nodes gold squares), roots get
+    Nodes are coloured by nation (multinational nodes gold squares, labelled
+    with the nation that leads them, if any), roots get
     a red halo, integrated nodes a thick black outline; activated links are
     solid and thick, the other candidate links grey dashed. Each label gives the
     node id and the units it commands (summed over the solution's assignments).
@@ -346,7 +347,9 @@ def plot_network(solution: dict, instance: Instance, out_base: str | Path, title
                     edgecolors="black" if outlined else "#777777", linewidths=2.6 if outlined else 0.6,
                 )
     for node, (px, py) in pos.items():
-        ax.text(px, py - 0.2, f"{node}\n{units[node]} units", ha="center", va="top", fontsize=6.5,
+        led = f"\nled by {nodes[node].lead}" if nodes[node].lead else ""
+        count = f"{units[node]} unit" + ("" if units[node] == 1 else "s")
+        ax.text(px, py - 0.2, f"{node}{led}\n{count}", ha="center", va="top", fontsize=6.5,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
 
     entries = [  # (shown?, legend handle): only what the figure contains

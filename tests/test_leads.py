@@ -131,3 +131,21 @@ def test_the_solution_records_the_lead_factor():
     sol = interop.solve(parse_instance(doc))
     assert sol.to_dict()["parameters"]["lead_command_factor"] == 0.1
     assert sol.nations.set_index("nation").autonomy_loss["AAA"] == pytest.approx(0.1)
+
+
+def test_info_and_the_network_plot_say_who_leads(tmp_path, capsys):
+    from interop.cli import run
+    from interop.plots import plot_network
+    from tests.conftest import TINY
+
+    assert run(["info", str(TINY / "hand-lead.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "1 (0)" in [c.strip() for c in next(r for r in out.splitlines() if r.startswith("│ no-lead")).split("│")]
+    lead_rows = [[c.strip() for c in r.split("│")] for r in out.splitlines() if "CHQ" in r]
+    assert ["", "aaa-leads", "CHQ", "AAA, BBB", "AAA", ""] in lead_rows
+    assert ["", "no-lead", "CHQ", "AAA, BBB", "(none)", ""] in lead_rows
+
+    inst = interop.load_instance(TINY / "hand-lead.yaml", scenario="aaa-leads")
+    sol = interop.solve(inst)
+    svg = plot_network(sol.to_dict(), inst, tmp_path / "net")[1].read_text()
+    assert "led by AAA" in svg and "1 unit" in svg and "1 units" not in svg
