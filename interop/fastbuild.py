@@ -219,8 +219,12 @@ def build_matrix(
     integer = np.zeros(lay.n_cols, dtype=bool)
     integer[lay.a.start : lay.g.stop] = True
     matrix, lower, upper, lay.rows = rows.finish(lay.n_cols)
+    tie_break = None
+    if epsilon is None:  # among optimal plans, the least Σ α Aut (interop.solve.least_among_optima)
+        tie_break = np.zeros(lay.n_cols)
+        tie_break[lay.a], tie_break[lay.h] = aut_a, aut_h
     mm = MatrixModel(cost=cost, offset=0.0, maximize=True, matrix=matrix, row_lower=lower, row_upper=upper,
-                     col_lower=col_lower, col_upper=col_upper, integer=integer)
+                     col_lower=col_lower, col_upper=col_upper, integer=integer, tie_break=tie_break)
     return mm, lay, data
 
 

@@ -19,25 +19,21 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
-from pyomo.repn import generate_standard_repn
 
 from interop.model import build_model
 from interop.results import Solution, solution_from_model
 from interop.schema import Instance
-from interop.solve import RunResult, compile_model, highs_for, run_highs, solver_record
+from interop.solve import (
+    RunResult,
+    coefficients,
+    compile_model,
+    highs_for,
+    least_among_optima,
+    run_highs,
+    solver_record,
+)
 
 INF = highspy.kHighsInf
-
-
-def _coefficients(expr, column: dict[int, int], size: int) -> np.ndarray:
-    """The coefficient of every compiled column in the linear expression ``expr``."""
-    repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
-    out = np.zeros(size)
-    for var, coef in zip(repn.linear_vars, repn.linear_coefs):
-        j = column.get(id(var))
-        if j is not None:  # a fixed variable is not a column
-            out[j] += float(coef)
-    return out
 
 
 @dataclass
@@ -78,9 +74,9 @@ class ParametricModel:
             return
         column = {id(v): j for j, v in enumerate(mm.columns)}
         size = len(mm.columns)
-        self.c_effect = _coefficients(m.weighted_effect, column, size)
-        self.c_link = _coefficients(m.link_cost, column, size)
-        self.c_autonomy = {n: _coefficients(m.autonomy_loss[n], column, size) for n in m.N}
+        self.c_effect = coefficients(m.weighted_effect, column, size)
+        self.c_link = coefficients(m.link_cost, column, size)
+        self.c_autonomy = {n: coefficients(m.autonomy_loss[n], column, size) for n in m.N}
         self.build_s = time.perf_counter() - began
         expected = self.default_costs(pyo.value(m.lam), pyo.value(m.mu), {n: pyo.value(m.alpha[n]) for n in m.N})
         if not np.allclose(expected, mm.cost, rtol=1e-9, atol=1e-9):  # the objective is Z as built
@@ -148,10 +144,12 @@ class ParametricModel:
         if self.blocked is not None:
             return solution_from_model(m, self.blocked, self._record(0.0), "default")
         self._release("autonomy")  # a frontier point may have left a limit
-        self._set_costs(
-            self.default_costs(pyo.value(m.lam), pyo.value(m.mu), {n: pyo.value(m.alpha[n]) for n in m.N})
-        )
+        alpha = {n: pyo.value(m.alpha[n]) for n in m.N}
+        costs = self.default_costs(pyo.value(m.lam), pyo.value(m.mu), alpha)
+        self._set_costs(costs)
         run = self._run(warm=False)  # measured: the previous optimum as a start slowed HiGHS down
+        self.matrix.tie_break = self.weighted_autonomy(alpha)
+        run = least_among_optima(self.highs, self.matrix, costs, run)
         if run.values is not None:
             self._load(run.values)
         sol = solution_from_model(m, run, self._record(run.time_s), "default")

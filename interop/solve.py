@@ -17,6 +17,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.repn import generate_standard_repn
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 
@@ -41,6 +42,7 @@ HIGHS_VERSION = highspy.Highs().version()
 
 PROFILE_DIRS = (Path.cwd() / "solvers", Path(__file__).resolve().parents[1] / "solvers")
 GRACE_S = 2.0  # seconds past the time limit before interop cancels a run HiGHS has not stopped
+TIE_TOLERANCE = 1e-9  # relative: plans this close to Z* count as optimal when ties are broken
 OPTIMAL_GAP = 1e-6  # a "feasible" solution within this relative gap is reported optimal
 
 
@@ -103,6 +105,19 @@ class MatrixModel:
     col_upper: np.ndarray
     integer: np.ndarray
     columns: list = field(default_factory=list)  # Pyomo VarData per column, if any
+    # Σ α Aut as a cost vector: among optimal plans the one minimising it is reported
+    tie_break: np.ndarray | None = None
+
+
+def coefficients(expr, column: dict[int, int], size: int) -> np.ndarray:
+    """The coefficient of every compiled column in the linear expression ``expr``."""
+    repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+    out = np.zeros(size)
+    for var, coef in zip(repn.linear_vars, repn.linear_coefs):
+        j = column.get(id(var))
+        if j is not None:  # a fixed variable is not a column
+            out[j] += float(coef)
+    return out
 
 
 def compile_model(model: pyo.ConcreteModel) -> MatrixModel:
@@ -266,12 +281,75 @@ def solver_record(profile: str, options: dict, seconds: float = 0.0, began: floa
 
 
 def run_matrix(mm: MatrixModel, options: dict, verbose: bool = False, start: np.ndarray | None = None) -> RunResult:
-    """Hand ``mm`` to a new HiGHS and run it; a model or option HiGHS refuses is status ``error``."""
+    """Hand ``mm`` to a new HiGHS and run it; a model or option HiGHS refuses is status ``error``.
+
+    When ``mm.tie_break`` is set, an optimal run is followed by
+    :func:`least_among_optima`, so the reported plan does not depend on how
+    HiGHS broke a tie.
+    """
     try:
         h = highs_for(mm, options, verbose)
     except ValueError as exc:
         return RunResult("error", None, None, None, 0.0, str(exc))
-    return run_highs(h, start)
+    first = run_highs(h, start)
+    if mm.tie_break is None:
+        return first
+    return least_among_optima(h, mm, mm.cost, first)
+
+
+def least_among_optima(h: highspy.Highs, mm: MatrixModel, primary: np.ndarray, first: RunResult) -> RunResult:
+    """Among the optimal plans of ``max primary·x``, one with the least ``mm.tie_break·x`` (Σ α Aut).
+
+    Optimal plans tie often, and which one HiGHS returns is an accident of its
+    search. The rule reported in every solution: maximise Z; among the plans
+    within ``TIE_TOLERANCE`` (relative) of Z*, minimise Σ α Aut; among those,
+    the plan HiGHS's deterministic search returns (same model and options, same
+    plan). ``h`` holds ``mm`` with costs ``primary`` and has just given
+    ``first``. The second solve adds the row ``primary·x ≥ Z* − tol``, starts
+    from ``first``'s plan and runs in the time the limit leaves; then, with the
+    integer decisions of its plan fixed, the continuous ones (E_t) are
+    re-optimised for Z, so the reported objective is the plan's own. ``h`` is
+    left as it was. A second solve that finds nothing better keeps ``first``.
+    """
+    secondary = mm.tie_break
+    if secondary is None or first.status != "optimal" or first.values is None or not np.any(secondary):
+        return first
+    worst = float(secondary @ first.values)
+    limit = h.getOptionValue("time_limit")
+    limit = float(limit[1] if isinstance(limit, tuple) else limit)
+    left = limit - first.time_s
+    if worst <= 1e-12 or left <= 0.05:
+        return first
+    best = float(primary @ first.values)
+    nz = np.flatnonzero(primary).astype(np.int32)
+    h.addRow(best - TIE_TOLERANCE * max(1.0, abs(best)), highspy.kHighsInf, len(nz), nz, primary[nz].astype(float))
+    row = h.getNumRow() - 1
+    idx = np.arange(len(primary), dtype=np.int32)
+    ints = np.flatnonzero(mm.integer).astype(np.int32)
+    h.changeColsCost(len(idx), idx, -np.asarray(secondary, dtype=float))
+    h.setOptionValue("time_limit", left)
+    third = None
+    try:
+        second = run_highs(h, first.values)
+        h.deleteRows(1, np.array([row], dtype=np.int32))
+        h.changeColsCost(len(idx), idx, np.asarray(primary, dtype=float))
+        improves = second.values is not None and float(secondary @ second.values) < worst - 1e-9 * max(1.0, worst)
+        if improves:
+            plan = np.round(second.values[ints])
+            h.changeColsBounds(len(ints), ints, plan, plan)
+            third = run_highs(h, second.values)
+            h.changeColsBounds(len(ints), ints, mm.col_lower[ints], mm.col_upper[ints])
+    finally:
+        h.setOptionValue("time_limit", limit)
+        if h.getNumRow() > row:  # an exception before the row left
+            h.deleteRows(1, np.array([row], dtype=np.int32))
+            h.changeColsCost(len(idx), idx, np.asarray(primary, dtype=float))
+    first.time_s += second.time_s + (third.time_s if third else 0.0)
+    if third is None or third.values is None:
+        return first
+    objective = float(primary @ third.values) + mm.offset
+    return RunResult(first.status, third.values, objective, first.bound, first.time_s, first.message,
+                     second.interrupted or third.interrupted)
 
 
 def solve_model(
@@ -293,6 +371,9 @@ def solve_model(
         mm = compile_model(model)
     except InfeasibleConstraintException as exc:  # e.g. a burden floor with nothing to commit
         return RunResult("infeasible", None, None, None, 0.0, str(exc)), solver_record(name, options)
+    if objective_kind(model) == "default":  # the model's own objective: break ties by the least Σ α Aut
+        column = {id(v): j for j, v in enumerate(mm.columns)}
+        mm.tie_break = coefficients(model.weighted_autonomy_loss, column, len(mm.columns))
     start = None
     if warm_start and mm.columns:
         start = np.array([v.value if v.value is not None else 0.0 for v in mm.columns])
