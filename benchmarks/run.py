@@ -8,7 +8,7 @@ noise hits both alike:
 
 * ``pyomo``: admissible sets, ``build_model``, the hand-off (``compile_model``
   + ``highs_for``), peak resident memory;
-* ``fast``: admissible sets, ``fastbuild.build_matrix``, ``highs_for``, peak memory;
+* ``fast``: admissible sets, ``build_matrix``, ``highs_for``, peak memory;
 * ``solve`` (unless ``--build-only``): the fast model solved by HiGHS under the
   profile and ``--time-limit``: time, status and final gap.
 
@@ -42,27 +42,28 @@ def _peak_mb() -> float:
 
 def _warm_up(kind: str) -> None:
     """Build (and compile) a tiny model once, so lazy imports are not timed as build work."""
-    from interop.generate import generate
-    from interop.loading import parse_instance
+    from interop.instance.generate import generate
+    from interop.instance.loading import parse_instance
 
     tiny = parse_instance(generate("S", seed=0, nations=1, platforms=2, tasks=1, nodes=2, theaters=1))
     if kind == "pyomo":
-        from interop.model import build_model
-        from interop.solve import compile_model, highs_for
+        from interop.model.compile import compile_model
+        from interop.model.pyomo_model import build_model
+        from interop.solver.highs import highs_for
 
         highs_for(compile_model(build_model(tiny)), {})
     else:
-        from interop.fastbuild import build_matrix
-        from interop.solve import highs_for
+        from interop.model.matrix import build_matrix
+        from interop.solver.highs import highs_for
 
         highs_for(build_matrix(tiny)[0], {})
 
 
 def measure(kind: str, size: str, seed: int, profile: str, time_limit: float, gap: float | None) -> dict:
     """One measurement in this (fresh) process; returns its figures."""
-    from interop.generate import generate
-    from interop.loading import parse_instance
-    from interop.sets import model_data
+    from interop.instance.generate import generate
+    from interop.instance.loading import parse_instance
+    from interop.model.data import model_data
 
     inst = parse_instance(generate(size, seed=seed))
     _warm_up(kind)
@@ -71,8 +72,9 @@ def measure(kind: str, size: str, seed: int, profile: str, time_limit: float, ga
     data = model_data(inst)
     out: dict = {"kind": kind, "sets_s": time.perf_counter() - t0, "assignments": len(data.assignments)}
     if kind == "pyomo":
-        from interop.model import build_model
-        from interop.solve import compile_model, highs_for
+        from interop.model.compile import compile_model
+        from interop.model.pyomo_model import build_model
+        from interop.solver.highs import highs_for
 
         t0 = time.perf_counter()
         model = build_model(data)
@@ -84,8 +86,9 @@ def measure(kind: str, size: str, seed: int, profile: str, time_limit: float, ga
         highs_for(mm, {})
         out["pass_s"] = time.perf_counter() - t0
     else:
-        from interop.fastbuild import build_matrix
-        from interop.solve import highs_for, profile_options, run_highs
+        from interop.model.matrix import build_matrix
+        from interop.solver.highs import highs_for, run_highs
+        from interop.solver.profiles import profile_options
 
         t0 = time.perf_counter()
         mm, _, _ = build_matrix(data)
@@ -196,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     import highspy
 
     import interop.solve  # noqa: F401  (silences the HiGHS banner)
-    from interop.results import atomic_write
+    from interop.solution.files import atomic_write
 
     kinds = ([] if args.no_pyomo else ["pyomo"]) + ["fast"] + ([] if args.build_only else ["solve"])
     summary, samples_all = [], {}

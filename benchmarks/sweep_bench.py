@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import interop
-from interop.sweep import sweep
+from interop.analyses.sweep import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ["instances/tiny/format-example.yaml", "instances/indo-pacific.yaml", "instances/us-rok-cfc.yaml",

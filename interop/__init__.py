@@ -5,12 +5,13 @@ extend) → ``solve`` → a :class:`Solution` with pandas tables.
 """
 
 from interop.errors import InstanceError, Problem
-from interop.loading import load_instance, validate_file
-from interop.model import build_model
-from interop.results import Solution
-from interop.schema import Instance
-from interop.sets import model_data
-from interop.solve import load_profile, solve
+from interop.instance.loading import load_instance, validate_file
+from interop.instance.schema import Instance
+from interop.model.data import model_data
+from interop.model.pyomo_model import build_model
+from interop.solution.solution import Solution
+from interop.solve import solve
+from interop.solver.profiles import load_profile
 
 __all__ = [
     "Instance",

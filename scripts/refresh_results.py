@@ -1,7 +1,7 @@
 """Re-solve every shipped instance and scenario into results/ (the reference results).
 
 Usage: python scripts/refresh_results.py [FILE ...]   (default: every file in instances/)
-tests/test_reference_results.py re-solves them and compares the objectives.
+tests/solution/test_reference_results.py re-solves them and compares the objectives.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from interop.cli import run  # noqa: E402
-from interop.loading import load_instance  # noqa: E402
+from interop.cli.app import run  # noqa: E402
+from interop.instance.loading import load_instance  # noqa: E402
 
 
 def instance_files() -> list[Path]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from interop.evaluate import Assignment, admissible, evaluate, joined_to_root, link_admissible
-from interop.schema import Instance
+from interop.instance.schema import Instance
+from interop.solution.evaluate import Assignment, admissible, evaluate, joined_to_root, link_admissible
 
 DOMAINS = ["land", "air", "cyber"]
 THEATERS = ["t1", "t2"]
@@ -267,3 +267,25 @@ def enumerate_front(inst: Instance, tol: float = 1e-7) -> list[tuple[float, floa
             front.append((float(w), float(f)))
             best_f = f
     return front
+
+
+def enumerate_least_loss_among_optima(inst: Instance, tol: float = 1e-9) -> tuple[float, float] | None:
+    """(Z*, the least Σ α Aut among plans with Z ≥ Z* − tol·max(1, |Z*|)), or None if infeasible.
+
+    The tie-break rule of the solution format, by listing every plan: two passes
+    over the enumeration, the first for Z*, the second for the least loss.
+    """
+    par = inst.parameters
+
+    def objectives():
+        for *_, feasible, weighted_effect, loss, link_cost in _scored_plans(inst):
+            z = weighted_effect - par.autonomy_scale * loss - par.link_cost_scale * link_cost
+            z[~feasible] = -np.inf
+            yield z, loss
+
+    best = max((float(z.max()) for z, _ in objectives() if len(z)), default=-np.inf)
+    if not np.isfinite(best):
+        return None
+    floor = best - tol * max(1.0, abs(best))
+    least = min(float(loss[z >= floor].min()) for z, loss in objectives() if np.any(z >= floor))
+    return best, least

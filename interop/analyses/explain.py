@@ -1,0 +1,277 @@
+"""Why an instance is infeasible, said in its own terms.
+
+Only three families of the formulation can make the model infeasible (with
+nothing assigned, every other constraint holds): minimum coverage of tasks
+(5), limits on non-national command (7) and burden-sharing floors (8). HiGHS's
+IIS works for LPs only, so interop finds a minimal conflicting set of these
+requirements itself:
+
+1. the elastic filter: give each requirement a slack (normalised by its size),
+   minimise the slacks, make every requirement whose slack is used hard, and
+   repeat until the elastic model is infeasible; the hard ones then contain a
+   conflict;
+2. the deletion filter: drop each of those in turn and keep it dropped if the
+   rest is still infeasible; what remains is minimal (no proper subset
+   conflicts), unless a check ran out of time (then it is said).
+
+Each requirement in the set is then reported with what it needs, the most
+the rest of the model allows (one more solve), and the facts of the instance
+that stand in the way (caveats, standards, theaters, allowed nations).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import pyomo.environ as pyo
+
+from interop.instance.schema import Instance
+from interop.model.pyomo_model import build_model
+from interop.solution.evaluate import admissible
+from interop.solve import solve_model
+from interop.solver.profiles import profile_options
+
+FAMILIES = {"c5_coverage": "coverage", "c7_nonnational": "nonnational", "c8_burden": "burden"}
+TOL = 1e-6
+
+
+def _requirements(m: pyo.ConcreteModel) -> dict[tuple[str, object], pyo.Constraint]:
+    return {(name, idx): con for name in FAMILIES for idx, con in getattr(m, name).items()}
+
+
+def _elastic(m: pyo.ConcreteModel, keys, weight) -> None:
+    """Add a slack s ≥ 0 to every requirement: body + s ≥ lower, body − s ≤ upper."""
+    m.elastic_keys = pyo.Set(initialize=list(range(len(keys))))
+    m.slack = pyo.Var(m.elastic_keys, domain=pyo.NonNegativeReals)
+    cons = _requirements(m)
+
+    def rule(_m, i):
+        con = cons[keys[i]]
+        if con.has_lb():
+            return con.body + _m.slack[i] >= con.lower
+        return con.body - _m.slack[i] <= con.upper
+
+    m.elastic = pyo.Constraint(m.elastic_keys, rule=rule)
+    m.least_slack = pyo.Objective(expr=sum(weight[k] * m.slack[i] for i, k in enumerate(keys)), sense=pyo.minimize)
+
+
+def _set_state(m, keys, hard: set, elastic: set) -> None:
+    """Requirements in ``hard`` enforced, in ``elastic`` with a slack, the rest dropped."""
+    cons = _requirements(m)
+    for i, key in enumerate(keys):
+        cons[key].activate() if key in hard else cons[key].deactivate()
+        m.elastic[i].activate() if key in elastic else m.elastic[i].deactivate()
+        if key in elastic:
+            m.slack[i].unfix()
+        else:
+            m.slack[i].fix(0)
+
+
+class _Checker:
+    """Solves of the diagnosis model within a time budget."""
+
+    def __init__(self, m, keys, options: dict, budget: float):
+        self.m, self.keys, self.options = m, keys, options
+        self.deadline = time.monotonic() + budget
+        self.timed_out = False
+
+    def run(self, objective: pyo.Objective, stop_at_first: bool = False):
+        for obj in self.m.component_data_objects(pyo.Objective):
+            obj.deactivate()
+        objective.activate()
+        left = max(1.0, self.deadline - time.monotonic())
+        options = {**self.options, "time_limit": min(left, self.options.get("time_limit", left))}
+        if stop_at_first:
+            options["mip_max_improving_sols"] = 1
+        result, _ = solve_model(self.m, options_profile(options))
+        if result.status not in ("optimal", "feasible", "infeasible"):
+            self.timed_out = True
+        return result
+
+    def feasible(self, hard: set) -> bool | None:
+        _set_state(self.m, self.keys, hard, set())
+        status = self.run(self.m.least_slack, stop_at_first=True).status
+        return None if status not in ("optimal", "feasible", "infeasible") else status != "infeasible"
+
+
+def options_profile(options: dict):
+    from interop.solver.profiles import SolverProfile
+
+    return SolverProfile("diagnosis", options)
+
+
+def diagnose(inst: Instance, *, profile: str = "default", budget: float = 60.0) -> list[dict]:
+    """A minimal set of conflicting requirements of ``inst``, each explained; [] if feasible."""
+    _, options = profile_options(profile, None, None)
+    options = {**options, "mip_rel_gap": 1e-6}
+    out = [_empty_floor(inst, n.id) for n in inst.nations if _floor(inst, n.id) > 0 and not _has_triple(inst, n.id)]
+    if out:  # a floor with nothing to commit conflicts on its own
+        return out
+    m = build_model(inst)
+    keys = list(_requirements(m))
+    if not keys:
+        return []
+    weight = {k: 1.0 / max(_size(inst, k), TOL) for k in keys}
+    _elastic(m, keys, weight)
+    check = _Checker(m, keys, options, budget)
+    if check.feasible(set(keys)) is not False:
+        return []
+    hard: set = set()
+    while True:  # the elastic filter
+        _set_state(m, keys, hard, set(keys) - hard)
+        result = check.run(m.least_slack)
+        if result.status == "infeasible" or result.values is None:
+            break
+        used = {k for i, k in enumerate(keys) if k not in hard and (m.slack[i].value or 0) > TOL}
+        if not used:
+            break
+        hard |= used
+    conflict = set(hard) if hard else set(keys)
+    if check.feasible(conflict) is not False:
+        conflict = set(keys)
+    for key in sorted(conflict, key=lambda k: -weight[k]):  # the deletion filter
+        if len(conflict) > 1 and check.feasible(conflict - {key}) is False:
+            conflict.discard(key)
+    return [_explain(inst, m, check, key, conflict) for key in keys if key in conflict] + _caveat(check)
+
+
+def _caveat(check: _Checker) -> list[dict]:
+    if not check.timed_out:
+        return []
+    text = "the diagnosis ran out of time: the set above conflicts but may not be minimal"
+    return [{"kind": "note", "text": text}]
+
+
+def _floor(inst: Instance, nation: str) -> float:
+    n = next(x for x in inst.nations if x.id == nation)
+    return n.min_commitment * sum(p.value * p.count for p in inst.platforms if p.nation == nation)
+
+
+def _has_triple(inst: Instance, nation: str) -> bool:
+    return any(
+        admissible(inst, p, t, c) is None
+        for p in inst.platforms
+        if p.nation == nation
+        for t in inst.tasks
+        for c in inst.command_nodes
+    )
+
+
+def _size(inst: Instance, key) -> float:
+    name, idx = key
+    if name == "c5_coverage":
+        t = next(x for x in inst.tasks if x.id == idx)
+        return t.min_coverage * t.demand
+    if name == "c8_burden":
+        return _floor(inst, idx)
+    return sum(p.value * p.count for p in inst.platforms if p.nation == idx)
+
+
+def _empty_floor(inst: Instance, nation: str) -> dict:
+    n = next(x for x in inst.nations if x.id == nation)
+    reasons = [_platform_reason(inst, p, None) for p in inst.platforms if p.nation == nation]
+    floor = _floor(inst, nation)
+    text = (f"nation {nation} must commit at least {n.min_commitment:.0%} of its value ({floor:g}) "
+            f"but none of its platforms has an admissible assignment: " + "; ".join(reasons[:4]))
+    return {"kind": "burden", "constraint": f"c8_burden[{nation}]", "entity": nation,
+            "required": floor, "reachable": 0.0, "reasons": reasons, "text": text}
+
+
+def _platform_reason(inst: Instance, p, task) -> str:
+    """Why platform ``p`` cannot serve ``task`` (or any task): the commonest reasons over nodes."""
+    tasks = [task] if task is not None else inst.tasks
+    why = Counter(admissible(inst, p, t, c) for t in tasks for c in inst.command_nodes)
+    why.pop(None, None)
+    nation = next(n for n in inst.nations if n.id == p.nation)
+    # the most specific obstacles first: a node that could command the task but for this
+    rank = ("caveat", "nation not allowed", "no common standard", "theater", "node does not command", "no effect")
+    ordered = sorted(why, key=lambda r: next((i for i, word in enumerate(rank) if r.startswith(word)), len(rank)))
+    parts = []
+    for reason in ordered[:2]:
+        if reason.startswith("caveat"):
+            domain = reason.split()[2]
+            parts.append(f"{nation.id} caveat on {domain} and no {nation.id} node commands it there")
+        else:
+            parts.append(reason)
+    return f"no admissible command node for {p.id} ({', '.join(parts)})"
+
+
+def _reachable(m, check: _Checker, key, conflict: set) -> float | None:
+    """The best the model allows for requirement ``key`` with the rest of the conflict enforced."""
+    cons = _requirements(m)
+    con = cons[key]
+    _set_state(m, check.keys, conflict - {key}, set())
+    sense = pyo.maximize if con.has_lb() else pyo.minimize
+    name = "reach"
+    if hasattr(m, name):
+        m.del_component(name)
+    m.add_component(name, pyo.Objective(expr=con.body, sense=sense))
+    result = check.run(getattr(m, name))
+    if result.values is None:
+        return None
+    value = pyo.value(con.body)
+    return float(value)
+
+
+def _explain(inst: Instance, m, check: _Checker, key, conflict: set) -> dict:
+    name, idx = key
+    others = [_phrase(k) for k in sorted(conflict - {key}, key=str)]
+    reach = _reachable(m, check, key, conflict)
+    given = f" (given {', '.join(others)})" if others else ""
+    if name == "c5_coverage":
+        t = next(x for x in inst.tasks if x.id == idx)
+        need = t.min_coverage * t.demand
+        reasons = [
+            _platform_reason(inst, p, t)
+            for p in inst.platforms
+            if p.effects.get(t.domain, 0) > 0 and t.theater in p.theaters
+            and all(admissible(inst, p, t, c) is not None for c in inst.command_nodes)
+        ]
+        away = [p.id for p in inst.platforms if p.effects.get(t.domain, 0) > 0 and t.theater not in p.theaters]
+        if away:
+            more = f" and {len(away) - 3} more" if len(away) > 3 else ""
+            reasons.append(f"not in theater {t.theater}: {', '.join(away[:3])}{more}")
+        able = [
+            f"{p.id} ×{p.count} ({p.effects[t.domain]:g} each)"
+            for p in inst.platforms
+            if any(admissible(inst, p, t, c) is None for c in inst.command_nodes)
+        ]
+        reasons.append("can serve it: " + (", ".join(able[:6]) + (" …" if len(able) > 6 else "") if able else "none"))
+        text = f"task {t.id} needs {t.min_coverage:.0%} coverage ({need:g}) but at most {_fmt(reach)} is reachable"
+    elif name == "c8_burden":
+        n = next(x for x in inst.nations if x.id == idx)
+        need = _floor(inst, idx)
+        reasons = [
+            _platform_reason(inst, p, None)
+            for p in inst.platforms
+            if p.nation == idx and not any(
+                admissible(inst, p, t, c) is None for t in inst.tasks for c in inst.command_nodes)
+        ]
+        text = (f"nation {idx} must commit at least {n.min_commitment:.0%} of its value ({need:g}) "
+                f"but at most {_fmt(reach)} can be committed")
+    else:
+        n = next(x for x in inst.nations if x.id == idx)
+        need = 0.0
+        national = [f"{c.id} (span {c.capacity})" for c in inst.command_nodes if c.nation == idx]
+        reasons = [f"its national command nodes: {', '.join(national) if national else 'none'}"]
+        text = (f"nation {idx} allows at most {n.max_nonnational_share:.0%} of its committed value under "
+                f"non-national command, but meeting the other requirements puts at least {_fmt(reach)} "
+                "more value under non-national command")
+    text += given
+    if reasons:
+        text += ": " + "; ".join(reasons[:4])
+    return {"kind": FAMILIES[name], "constraint": f"{name}[{idx}]", "entity": idx, "required": need,
+            "reachable": reach, "conflicts_with": [f"{n}[{i}]" for n, i in sorted(conflict - {key}, key=str)],
+            "reasons": reasons, "text": text}
+
+
+def _phrase(key) -> str:
+    """A requirement in words: "task T's minimum coverage", "N's burden floor"."""
+    name, idx = key
+    return {"c5_coverage": f"task {idx}'s minimum coverage", "c7_nonnational": f"{idx}'s non-national limit",
+            "c8_burden": f"{idx}'s burden floor"}[name]
+
+
+def _fmt(value: float | None) -> str:
+    return "?" if value is None else f"{max(value, 0.0):.4g}"

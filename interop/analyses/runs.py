@@ -1,0 +1,171 @@
+"""Long runs of many solves: resumable result directories, executors, progress.
+
+A run directory holds a manifest (what was asked), one ``solution.json`` per
+finished point under ``points/`` and the run's table (``sweep.csv`` or
+``frontier.csv``), each written atomically. A run killed at any moment, even
+by ``kill -9``, leaves only whole files; started again with the same request
+it solves the missing points only and rewrites the table from the points, so
+no row is partial or duplicated. A different request in the same directory
+is refused unless ``force`` is given.
+
+Points run in this process, in a pool of local processes, or on a Dask
+cluster; each worker keeps its compiled model between the points it solves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from multiprocessing import get_context
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from interop.solution.files import atomic_write, json_default
+
+
+class RunConflict(Exception):
+    """The directory holds another run's results."""
+
+
+class RunDir:
+    """A resumable run's directory: manifest, finished points, table."""
+
+    def __init__(self, path: str | Path, manifest_name: str, manifest: dict, force: bool = False):
+        self.path = Path(path)
+        self.points_dir = self.path / "points"
+        self.manifest_path = self.path / manifest_name
+        self.path.mkdir(parents=True, exist_ok=True)
+        for stale in self.path.rglob(".*.tmp"):  # a write cut off by a kill
+            stale.unlink(missing_ok=True)
+        if self.manifest_path.exists():
+            try:
+                previous = json.loads(self.manifest_path.read_text())
+            except (OSError, ValueError):
+                previous = None
+            if previous != json.loads(json.dumps(manifest, default=json_default)) and not force:
+                raise RunConflict(
+                    f"{self.path} holds the results of a different request ({self.manifest_path.name} differs);"
+                    " use --force to replace them or another --out"
+                )
+            if force and previous is not None:
+                shutil.rmtree(self.points_dir, ignore_errors=True)
+        elif force:
+            shutil.rmtree(self.points_dir, ignore_errors=True)
+        self.points_dir.mkdir(exist_ok=True)
+        atomic_write(self.manifest_path, json.dumps(manifest, indent=2, default=json_default) + "\n")
+
+    def finished(self) -> dict[str, dict]:
+        """The solutions of the points already written, by point name."""
+        out = {}
+        for path in sorted(self.points_dir.glob("*/solution.json")):
+            try:
+                out[path.parent.name] = json.loads(path.read_text())
+            except (OSError, ValueError):  # not ours or unreadable: solve the point again
+                continue
+        return out
+
+    def write_point(self, name: str, solution: dict) -> None:
+        write_point(self.points_dir, name, solution)
+
+    def write_table(self, name: str, frame) -> Path:
+        path = self.path / name
+        atomic_write(path, frame.to_csv(index=False))
+        return path
+
+
+def write_point(points_dir: str | Path, name: str, solution: dict) -> None:
+    """Write one point's ``solution.json`` atomically."""
+    directory = Path(points_dir) / name
+    directory.mkdir(parents=True, exist_ok=True)
+    atomic_write(directory / "solution.json", json.dumps(solution, indent=2, default=json_default) + "\n")
+
+
+def progress_bar(enabled: bool, total: int | None, label: str) -> Progress:
+    """A progress bar on stderr: points done, elapsed and remaining time."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("elapsed"),
+        TimeElapsedColumn(),
+        TextColumn("remaining"),
+        TimeRemainingColumn(),
+    )
+    bar = Progress(*columns, console=Console(stderr=True), disable=not enabled, transient=False)
+    bar.add_task(label, total=total)
+    return bar
+
+
+def execute(
+    jobs: list[dict],
+    worker: Callable[[dict], list[tuple[str, dict]]],
+    on_result: Callable[[str, dict], None],
+    *,
+    executor: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+) -> None:
+    """Run ``worker`` on every job and pass each (point name, solution) to ``on_result``.
+
+    ``local`` with one worker runs here, and the job's ``emit`` callback sees
+    every point as soon as it is solved; ``local`` with several workers uses a
+    pool of processes (spawned, so no HiGHS thread crosses a fork); ``dask``
+    uses the cluster at ``scheduler`` or a ``LocalCluster`` of ``workers``
+    processes.
+    """
+    if executor == "local" and workers <= 1:
+        for job in jobs:
+            worker({**job, "emit": on_result})
+        return
+    if executor == "local":
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            pending = {pool.submit(worker, job) for job in jobs}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    _deliver(future.result(), on_result)
+        return
+    if executor == "dask":
+        _execute_dask(jobs, worker, on_result, workers, scheduler)
+        return
+    raise ValueError(f"unknown executor '{executor}' (local or dask)")
+
+
+def _deliver(results: Iterable[tuple[str, dict]], on_result: Callable[[str, dict], None]) -> None:
+    for name, solution in results:
+        on_result(name, solution)
+
+
+def _execute_dask(jobs, worker, on_result, workers: int, scheduler: str | None) -> None:
+    import logging
+
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=max(1, workers),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+    client = Client(cluster if cluster is not None else scheduler)
+    try:
+        futures = client.map(worker, jobs, pure=False)
+        for future in as_completed(futures):
+            _deliver(future.result(), on_result)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def worker_threads(workers: int) -> int:
+    """HiGHS threads per worker so that the workers share the cores."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))

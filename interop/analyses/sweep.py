@@ -1,0 +1,165 @@
+"""Sensitivity sweeps: ``sweep()`` solves an instance over a grid of parameter values.
+
+The grid, the parameter paths and the reuse of work between points are in
+:mod:`interop.grid`; resumable directories and executors in :mod:`interop.runs`.
+With ``out``, each point's ``solution.json`` goes to ``out/points/pNNNN/`` and
+the table to ``out/sweep.csv``; the same call after a crash finishes the
+missing points only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from interop.analyses.grid import (
+    Line,
+    Point,
+    check_params,
+    fingerprint,
+    grid,
+    parse_values,
+    plan,
+    solve_line,
+    table,
+    with_values,
+)
+from interop.analyses.runs import RunDir, execute, progress_bar, worker_threads, write_point
+from interop.errors import InstanceError
+from interop.instance.schema import Instance
+from interop.solver.profiles import profile_options
+
+SWEEP_FORMAT = "interop-sweep/1"
+_CACHE: dict = {}  # per process: the last line's instance and compiled model
+
+
+def solve_job(job: dict) -> list[tuple[str, dict]]:
+    """Solve one line of points (in this process or a worker); returns (point name, solution)."""
+    from interop.analyses.parametric import ParametricModel
+
+    line: Line = job["line"]
+    key = (job["fingerprint"], tuple(sorted(line.structural.items())), json.dumps(job["options"], sort_keys=True))
+    if _CACHE.get("key") != key:
+        _CACHE.clear()
+        _CACHE["key"] = key
+        _CACHE["instance"] = with_values(job["instance"], line.structural)
+    inst = _CACHE["instance"]
+
+    def model_for():
+        if "model" not in _CACHE:
+            _CACHE["model"] = ParametricModel(inst, job["options"], job["profile"])
+        return _CACHE["model"]
+
+    done: list[tuple[str, dict]] = []
+    emit = job.get("emit")
+    points_dir = job.get("points_dir")
+
+    def on_point(point: Point, solution: dict) -> None:
+        if points_dir is not None:  # a local worker writes its points as it goes
+            write_point(points_dir, point.name, solution)
+        if emit is not None:
+            emit(point.name, solution)
+        else:
+            done.append((point.name, solution))
+
+    solve_line(model_for, inst, line, on_point)
+    return done
+
+
+def _values(spec: Sequence[float] | str) -> list[float]:
+    return parse_values(spec) if isinstance(spec, str) else [float(v) for v in spec]
+
+
+def sweep(
+    target: str | Path | Instance,
+    params: dict[str, Sequence[float] | str],
+    *,
+    scenario: str | None = None,
+    out: str | Path | None = None,
+    workers: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
+    profile: str = "default",
+    time_limit: float | None = None,
+    gap: float | None = None,
+    force: bool = False,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Solve ``target`` at every combination of ``params`` (dotted path → values).
+
+    Values are a sequence of numbers or a spec string (``"0,0.5,1"``,
+    ``"0:2:0.1"``). Returns the sweep table: one row per point with the
+    parameter values, status, objective, gap, effectiveness, weighted effect,
+    weighted autonomy loss, link cost, solve time and each nation's autonomy
+    loss. Raises :class:`InstanceError` for a bad path or value and
+    :class:`interop.runs.RunConflict` when ``out`` holds another run.
+    """
+    from interop.instance.loading import load_instance
+
+    inst = load_instance(target, scenario) if isinstance(target, (str, Path)) else target
+    grid_values = {path: _values(spec) for path, spec in params.items()}
+    problems = check_params(inst, grid_values)
+    if problems:
+        raise InstanceError("sweep", problems)
+    points = grid(grid_values)
+    lines = plan(grid_values, chunks=max(1, workers))
+    for line in {tuple(sorted(x.structural.items())): x for x in lines}.values():
+        with_values(inst, line.structural)  # every model the sweep needs is valid: fail before solving
+    name, options = profile_options(profile, time_limit, gap)
+    manifest = {
+        "format": SWEEP_FORMAT,
+        "instance": inst.name,
+        "scenario": inst.scenario,
+        "fingerprint": fingerprint(inst),
+        "params": grid_values,
+        "profile": name,
+        "options": options,
+    }
+    nations = [n.id for n in inst.nations]
+    run_dir = RunDir(out, "sweep.json", manifest, force) if out is not None else None
+    solutions: dict[int, dict] = {}
+    if run_dir is not None:
+        by_name = {p.name: p for p in points}
+        for point_name, sol in run_dir.finished().items():
+            p = by_name.get(point_name)
+            if p is not None and (sol.get("sweep") or {}).get("values") == p.values:
+                solutions[p.index] = sol
+    for line in lines:
+        line.known = {p.index: solutions[p.index] for p in line.points if p.index in solutions}
+    todo = [line for line in lines if any(p.index not in line.known for p in line.points)]
+    parallel = workers > 1 or executor != "local"
+    job_options = {**options, "threads": worker_threads(workers)} if parallel else options
+    jobs = [
+        {
+            "instance": inst,
+            "fingerprint": manifest["fingerprint"],
+            "line": line,
+            "options": job_options,
+            "profile": name,
+            "points_dir": str(run_dir.points_dir) if run_dir is not None and executor == "local" else None,
+        }
+        for line in todo
+    ]
+    by_name = {p.name: p for p in points}
+    bar = progress_bar(progress, len(points), f"sweep {inst.name}")
+    with bar:
+        bar.update(bar.task_ids[0], completed=len(solutions))
+
+        def on_result(point_name: str, solution: dict) -> None:
+            p = by_name[point_name]
+            if run_dir is not None:
+                if executor != "local":  # remote workers return their points; write them here
+                    run_dir.write_point(point_name, solution)
+            solutions[p.index] = solution
+            if run_dir is not None:
+                run_dir.write_table("sweep.csv", table(points, solutions, list(grid_values), nations))
+            bar.update(bar.task_ids[0], completed=len(solutions))
+
+        execute(jobs, solve_job, on_result, executor=executor, workers=workers, scheduler=scheduler)
+    frame = table(points, solutions, list(grid_values), nations)
+    if run_dir is not None:
+        run_dir.write_table("sweep.csv", frame)
+    return frame

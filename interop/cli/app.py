@@ -1,0 +1,107 @@
+"""The ``interop`` command line: the typer app, its consoles and the shared helpers.
+
+Commands live in the sibling modules and register themselves on :data:`app`;
+:mod:`interop.cli` imports them all. This module imports none of them.
+
+Exit codes: 0 a solution was found (or the file is valid), 1 no solution
+(infeasible, unbounded, no solution within the limits, solver error), 2 bad
+input or usage. Bad input gets one line per problem and no traceback; a
+traceback is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from interop.errors import InstanceError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Alliance command-sharing models: effectiveness against national autonomy.",
+    pretty_exceptions_enable=False,
+)
+WIDTH = None if sys.stdout.isatty() else 160  # tables stay whole when piped or captured
+out = Console(highlight=False, soft_wrap=True, width=WIDTH)
+err = Console(stderr=True, highlight=False, soft_wrap=True, width=WIDTH)
+STATE = {"debug": False}
+
+InstanceFile = Annotated[Path, typer.Argument(help="Instance file (YAML or JSON).", show_default=False)]
+ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario to apply.")]
+
+
+class Failure(Exception):
+    """A failure already explained to the user; carries the exit code."""
+
+    def __init__(self, code: int):
+        self.code = code
+
+
+def fail_input(exc: InstanceError) -> None:
+    err.print(f"[bold red]error[/]: {exc.source}: {len(exc.problems)} problem(s)")
+    for problem in exc.problems:
+        err.print(f"  {problem}", markup=False)
+    raise Failure(2)
+
+
+def load_or_fail(file: Path, scenario: str | None):
+    """The instance of ``file`` (scenario applied), or its problems printed and exit 2."""
+    from interop.instance.loading import load_instance
+
+    try:
+        return load_instance(file, scenario)
+    except InstanceError as exc:
+        fail_input(exc)
+
+
+def profile_or_fail(solver: str):
+    """The solver profile ``solver``, or a one-line error and exit 2."""
+    from interop.solver.profiles import load_profile
+
+    try:
+        return load_profile(solver)
+    except ValueError as exc:
+        err.print(f"[bold red]error[/]: --solver: {exc}")
+        raise Failure(2) from None
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
+    STATE["debug"] = debug
+
+
+def default_out_dir(instance_name: str, scenario: str | None) -> Path:
+    """Where ``solve`` writes without ``--out``: a run folder git ignores, never ``results/``."""
+    return Path("runs") / instance_name / (scenario or "base")
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI in-process and return its exit code (used by tests and ``main``)."""
+    try:
+        app(args=argv, standalone_mode=False)
+        return 0
+    except Failure as exc:
+        return exc.code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err.print("aborted")
+        return 130
+    except Exception as exc:  # usage errors (typer's click) and anything unexpected
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
+            exc.show()
+            return exc.exit_code
+        if STATE["debug"]:
+            raise
+        err.print(f"[bold red]error[/]: {type(exc).__name__}: {exc}", markup=True)
+        err.print("(run with --debug for the traceback)")
+        return 3
+
+
+def entry() -> None:
+    sys.exit(run())

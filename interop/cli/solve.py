@@ -1,0 +1,142 @@
+"""Commands on one instance: ``solve``, ``validate``, ``explain`` and ``info``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from interop.cli.app import (
+    Failure,
+    InstanceFile,
+    ScenarioOpt,
+    app,
+    default_out_dir,
+    err,
+    fail_input,
+    load_or_fail,
+    out,
+    profile_or_fail,
+)
+from interop.errors import InstanceError
+
+
+@app.command()
+def solve(
+    file: InstanceFile,
+    scenario: ScenarioOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    solver: Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")] = "default",
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=0, help="Seconds.")] = None,
+    gap: Annotated[float | None, typer.Option("--gap", min=0, help="Relative MIP gap.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an earlier solution.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
+    explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Explain an infeasible instance.")] = True,
+) -> None:
+    """Solve an instance (or one scenario) and write solution.json and tables."""
+    from interop.solution.solution import summary
+    from interop.solve import solve as run_solve
+
+    inst = load_or_fail(file, scenario)
+    profile = profile_or_fail(solver)
+    directory = out_dir or default_out_dir(inst.name, inst.scenario)
+    if (directory / "solution.json").exists() and not force:
+        err.print(f"[bold red]error[/]: {directory}/solution.json exists; use --force or another --out")
+        raise Failure(2)
+    sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose)
+    if sol.status == "infeasible" and explain:
+        from interop.analyses.explain import diagnose
+
+        sol.diagnosis = diagnose(inst, profile=profile.name)
+    path = sol.write(directory)
+    out.print(summary(sol), markup=False)
+    out.print(f"  written: {path}", markup=False)
+    raise Failure(0 if sol.has_solution else 1)
+
+
+@app.command()
+def validate(file: InstanceFile) -> None:
+    """Check the base instance and every scenario; exit 0 if all are valid, else 2."""
+    from interop.instance.loading import validate_file
+
+    report = validate_file(file)
+    for warning in report.warnings:
+        err.print(f"[yellow]warning[/]: {warning}", markup=True)
+    if not report.ok:
+        fail_input(InstanceError(str(file), report.problems))
+    names = ", ".join(report.scenarios) or "none"
+    out.print(f"{file}: valid (scenarios: {names})", markup=False)
+
+
+@app.command()
+def explain(
+    file: InstanceFile,
+    scenario: ScenarioOpt = None,
+    budget: Annotated[float, typer.Option("--budget", min=1, help="Seconds for the diagnosis.")] = 60.0,
+) -> None:
+    """Explain why an instance is infeasible: a minimal set of conflicting requirements."""
+    from interop.analyses.explain import diagnose
+
+    inst = load_or_fail(file, scenario)
+    found = diagnose(inst, budget=budget)
+    name = inst.name + (f" [{inst.scenario}]" if inst.scenario else "")
+    if not found:
+        out.print(f"{name}: feasible, nothing to explain", markup=False)
+        return
+    out.print(f"{name}: infeasible because", markup=False)
+    for item in found:
+        out.print(f"  - {item['text']}", markup=False)
+    raise Failure(1)
+
+
+@app.command()
+def info(file: InstanceFile) -> None:
+    """Sizes of the base instance and each scenario."""
+    from interop.instance.loading import load_instance, parse_instance, read_document
+    from interop.model.data import model_data
+
+    try:
+        base = load_instance(file)
+        doc = read_document(file)
+        variants = [base] + [parse_instance(doc, s, str(file)) for s in base.scenarios]
+    except InstanceError as exc:
+        fail_input(exc)
+    table = Table(title=f"{base.name}: {base.description or ''}".strip(": "))
+    columns = ("scenario", "nations", "platforms", "units", "tasks", "nodes", "links", "admissible links")
+    columns += ("assignments", "combined (led)")
+    for col in columns:
+        table.add_column(col, justify="left" if col == "scenario" else "right")
+    for inst in variants:
+        data = model_data(inst)
+        table.add_row(
+            inst.scenario or "(base)",
+            str(len(inst.nations)),
+            str(len(inst.platforms)),
+            str(sum(p.count for p in inst.platforms)),
+            str(len(inst.tasks)),
+            str(len(inst.command_nodes)),
+            str(len(inst.links)),
+            str(len(data.links)),
+            str(len(data.assignments)),
+            "{} ({})".format(*_combined(inst)),
+        )
+    out.print(table)
+    leads = Table(title="who leads each combined headquarters")
+    leads.add_column("scenario")
+    leads.add_column("node")
+    leads.add_column("members")
+    leads.add_column("lead")
+    for inst in variants:
+        for c in inst.command_nodes:
+            if c.multinational:
+                leads.add_row(inst.scenario or "(base)", c.id, ", ".join(c.members or []), c.lead or "(none)")
+    if leads.row_count:
+        out.print(leads)
+
+
+def _combined(inst) -> tuple[int, int]:
+    """How many multinational nodes ``inst`` has, and how many of them name a lead."""
+    combined = [c for c in inst.command_nodes if c.multinational]
+    return len(combined), sum(c.lead is not None for c in combined)

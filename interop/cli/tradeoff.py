@@ -1,0 +1,136 @@
+"""``interop sweep`` and ``interop frontier``: the effectiveness–autonomy trade-off."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from interop.analyses.runs import RunConflict
+from interop.cli.app import (
+    Failure,
+    InstanceFile,
+    ScenarioOpt,
+    app,
+    default_out_dir,
+    err,
+    fail_input,
+    load_or_fail,
+    out,
+    profile_or_fail,
+)
+from interop.errors import InstanceError
+
+SolverOpt = Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")]
+TimeOpt = Annotated[float | None, typer.Option("--time-limit", min=0, help="Seconds per solve.")]
+GapOpt = Annotated[float | None, typer.Option("--gap", min=0, help="Relative MIP gap.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace another run's results in --out.")]
+ProgressOpt = Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")]
+
+
+@contextmanager
+def _refusals():
+    """Bad values or another run's directory: one line each, exit 2."""
+    try:
+        yield
+    except InstanceError as exc:
+        fail_input(exc)
+    except RunConflict as exc:
+        err.print(f"[bold red]error[/]: {exc}", markup=False)
+        raise Failure(2) from None
+
+
+@app.command()
+def sweep(
+    file: InstanceFile,
+    param: Annotated[list[str], typer.Option("--param", "-p", help="Dotted path of a numeric field (repeat: grid).")],
+    values: Annotated[list[str], typer.Option("--values", help="0,0.5,1 or start:stop:step; one per --param.")],
+    scenario: ScenarioOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Parallel workers.")] = 1,
+    executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address.")] = None,
+    solver: SolverOpt = "default",
+    time_limit: TimeOpt = None,
+    gap: GapOpt = None,
+    force: ForceOpt = False,
+    progress: ProgressOpt = True,
+) -> None:
+    """Solve over a grid of parameter values; write sweep.csv and points/*/solution.json."""
+    from interop.analyses.grid import parse_values
+    from interop.analyses.sweep import sweep as run_sweep
+
+    if len(param) != len(values):
+        err.print(f"[bold red]error[/]: {len(param)} --param but {len(values)} --values; give one --values per --param")
+        raise Failure(2)
+    if executor not in ("local", "dask"):
+        err.print(f"[bold red]error[/]: --executor: '{executor}' is not local or dask")
+        raise Failure(2)
+    if scheduler is not None and executor != "dask":
+        err.print("[bold red]error[/]: --scheduler needs --executor dask")
+        raise Failure(2)
+    grid = {}
+    for path, spec in zip(param, values):
+        try:
+            grid[path] = parse_values(spec)
+        except ValueError as exc:
+            err.print(f"[bold red]error[/]: --values for {path}: {exc}", markup=False)
+            raise Failure(2) from None
+    profile_or_fail(solver)
+    inst = load_or_fail(file, scenario)
+    directory = out_dir or default_out_dir(inst.name, inst.scenario) / "sweep"
+    with _refusals():
+        frame = run_sweep(
+            inst, grid, out=directory, workers=workers, executor=executor, scheduler=scheduler,
+            profile=solver, time_limit=time_limit, gap=gap, force=force, progress=progress,
+        )
+    solved = frame["status"].isin(["optimal", "feasible"]).sum() if len(frame) else 0
+    inferred = int(frame["inferred"].sum()) if len(frame) else 0
+    out.print(
+        f"{inst.name}: {len(frame)} points, {solved} with a solution, {inferred} known optimal without a solve",
+        markup=False,
+    )
+    out.print(f"  written: {directory / 'sweep.csv'}", markup=False)
+    raise Failure(0 if solved == len(frame) else 1)
+
+
+@app.command()
+def frontier(
+    file: InstanceFile,
+    scenario: ScenarioOpt = None,
+    points: Annotated[int, typer.Option("--points", "-k", min=1, help="ε grid values (AUGMECON2 bypass).")] = 11,
+    exhaustive: Annotated[bool, typer.Option("--exhaustive", help="Every efficient point, not a grid.")] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    solver: SolverOpt = "default",
+    time_limit: TimeOpt = None,
+    gap: GapOpt = None,
+    force: ForceOpt = False,
+    progress: ProgressOpt = True,
+) -> None:
+    """The exact effectiveness–autonomy Pareto front; write frontier.csv and points/*/solution.json."""
+    from interop.analyses.frontier import frontier as run_frontier
+
+    profile_or_fail(solver)
+    inst = load_or_fail(file, scenario)
+    directory = out_dir or default_out_dir(inst.name, inst.scenario) / "frontier"
+    with _refusals():
+        frame = run_frontier(
+            inst, points=points, exhaustive=exhaustive, out=directory, profile=solver,
+            time_limit=time_limit, gap=gap, force=force, progress=progress,
+        )
+    if frame.empty:
+        out.print(f"{inst.name}: no feasible solution, so no frontier", markup=False)
+        out.print(f"  written: {directory / 'frontier.csv'}", markup=False)
+        raise Failure(1)
+    out.print(f"{inst.name}: {len(frame)} efficient points (weighted autonomy loss → objective)", markup=False)
+    for row in frame.itertuples():
+        price = "" if row.price_of_autonomy != row.price_of_autonomy else f"   price {row.price_of_autonomy:.4g}"
+        knee = "   ← knee" if row.knee else ""
+        out.print(
+            f"  W {row.weighted_autonomy_loss:10.4f}   F {row.objective:10.4f}   "
+            f"effectiveness {row.effectiveness:6.1%}{price}{knee}",
+            markup=False,
+        )
+    out.print(f"  written: {directory / 'frontier.csv'}", markup=False)

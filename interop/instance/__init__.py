@@ -1,0 +1,1 @@
+"""Stage 1, the instance: schema, cross-entity checks, safe loading, scenarios, generators."""

@@ -1,0 +1,1 @@
+"""Stage 2, the model: the formulation's groups, admissible sets, and its two builds (Pyomo, matrices)."""

@@ -1,0 +1,1 @@
+"""Stage 6, the report: figures of frontiers, sweeps and command networks."""

@@ -1,0 +1,1 @@
+"""Stage 4, the solution: decisions read off a run, recomputed independently, reported and written."""

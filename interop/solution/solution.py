@@ -1,0 +1,118 @@
+"""The solution: what ``solution.json`` holds (solution-format.md), and its summary.
+
+A :class:`Solution` carries its tables as pandas DataFrames. It is made by
+:mod:`interop.solution.extract`, which recomputes every figure with
+:mod:`interop.solution.evaluate` before anything is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from interop.solution.files import atomic_write, clean, json_default, records
+
+FORMAT = "interop-solution/1"
+ASSIGNMENT_COLUMNS = ["platform", "task", "command", "units", "integrated_units"]
+
+
+@dataclass
+class Solution:
+    """One solved instance or scenario; ``to_dict`` is its ``solution.json``."""
+
+    instance: str
+    scenario: str | None
+    status: str
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    metrics: dict | None = None
+    parameters: dict = field(default_factory=dict)
+    assignments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ASSIGNMENT_COLUMNS))
+    links: list[str] = field(default_factory=list)
+    integrated_nodes: list[str] = field(default_factory=list)
+    tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    nations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    solver: dict = field(default_factory=dict)
+    message: str = ""
+    diagnosis: list = field(default_factory=list)
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+    def to_dict(self) -> dict:
+        """The ``solution.json`` document (floats rounded to 12 significant digits)."""
+        out = {
+            "format": FORMAT,
+            "instance": self.instance,
+            "scenario": self.scenario,
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "metrics": self.metrics,
+            "parameters": self.parameters,
+            "assignments": records(self.assignments[ASSIGNMENT_COLUMNS]) if self.has_solution else [],
+            "links": list(self.links),
+            "integrated_nodes": list(self.integrated_nodes),
+            "tasks": records(self.tasks) if self.has_solution else [],
+            "nations": records(self.nations) if self.has_solution else [],
+            "solver": self.solver,
+        }
+        if self.message:
+            out["message"] = self.message
+        if self.diagnosis:
+            out["diagnosis"] = self.diagnosis
+        return clean(out)
+
+    def write(self, directory: str | Path) -> Path:
+        """Write ``solution.json`` and the CSV tables atomically into ``directory``."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        if self.has_solution:
+            for name, table in self.tables().items():
+                atomic_write(directory / f"{name}.csv", table.to_csv(index=False))
+        path = directory / "solution.json"
+        atomic_write(path, json.dumps(self.to_dict(), indent=2, default=json_default) + "\n")
+        return path
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tidy tables written beside ``solution.json``."""
+        return {
+            "assignments": self.assignments,
+            "tasks": self.tasks,
+            "nations": self.nations,
+            "links": pd.DataFrame({"link": self.links}),
+        }
+
+
+def summary(sol: Solution) -> str:
+    """A short human summary: effectiveness, autonomy loss by nation, links, time."""
+    head = f"{sol.instance}" + (f" [{sol.scenario}]" if sol.scenario else "") + f": {sol.status}"
+    lines = [head]
+    if sol.message:
+        lines.append(f"  {sol.message}")
+    for item in sol.diagnosis:
+        lines.append(f"  - {item.get('text', item) if isinstance(item, dict) else item}")
+    if sol.has_solution and sol.metrics:
+        m = sol.metrics
+        gap = "" if not sol.gap else f" (gap {sol.gap:.2%})"
+        lines.append(f"  objective {sol.objective:.6g}{gap}")
+        lines.append(
+            f"  effectiveness {m['effectiveness']:.1%}   weighted effect {m['weighted_effect']:.6g}"
+            f"   weighted autonomy loss {m['weighted_autonomy_loss']:.6g}   link cost {m['link_cost']:.6g}"
+        )
+        losses = ", ".join(
+            f"{r.nation} {r.autonomy_loss:.4g}" for r in sol.nations.itertuples() if r.committed_value > 0
+        )
+        lines.append(f"  autonomy loss by nation: {losses or 'none'}")
+        lines.append(f"  active links ({len(sol.links)}): {', '.join(sol.links) or 'none'}")
+    t = sol.solver.get("time_s")
+    if t is not None and not math.isnan(t):
+        lines.append(f"  solve time {t:.2f} s")
+    return "\n".join(lines)

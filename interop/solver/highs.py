@@ -1,0 +1,277 @@
+"""Running HiGHS on a :class:`interop.model.matrix.MatrixModel`: limits, interrupts, ties.
+
+Owning the hand-off to ``highspy`` (rather than a Pyomo solver plugin) keeps
+the HiGHS log out of pipes (it goes to the console when asked for, and nowhere
+otherwise), honours time limits (HiGHS checks its clock between phases, so an
+overdue run is cancelled here), turns Ctrl-C into "stop and keep the best
+solution", and lets sweeps keep one HiGHS instance alive.
+
+A :class:`RunResult` keeps the solution status of the solution format
+(``status``) apart from why HiGHS stopped (``termination``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from interop.model.matrix import MatrixModel
+
+
+def _silence_banner() -> None:
+    """HiGHS prints a banner the first time a Highs object is made; keep it off stdout."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+_silence_banner()
+HIGHS_VERSION = highspy.Highs().version()
+
+GRACE_S = 2.0  # seconds past the time limit before interop cancels a run HiGHS has not stopped
+TIE_TOLERANCE = 1e-9  # relative: plans this close to Z* count as optimal when ties are broken
+
+
+TERMINATIONS = (
+    "optimal",
+    "infeasible",
+    "unbounded",
+    "time_limit",
+    "interrupted",
+    "iteration_limit",
+    "solution_limit",
+    "objective_limit",
+    "error",
+    "other",
+)
+"""Why a run stopped (``RunResult.termination``), apart from what it found (``status``)."""
+
+
+@dataclass
+class RunResult:
+    """What one HiGHS run gave.
+
+    ``status`` is the solution format's word for what was found (optimal,
+    feasible, infeasible, unbounded, no_solution, error); ``termination`` says
+    why the run stopped (one of :data:`TERMINATIONS`): a ``feasible`` status
+    may come with ``time_limit`` or ``interrupted``.
+    """
+
+    status: str
+    values: np.ndarray | None
+    objective: float | None
+    bound: float | None
+    time_s: float
+    message: str = ""
+    interrupted: bool = False
+    termination: str = "other"
+
+
+def _termination(model_status, interrupted: bool, cancelled: bool) -> str:
+    """The termination word of a HiGHS model status."""
+    MS = highspy.HighsModelStatus
+    if interrupted:
+        return "interrupted"
+    if cancelled:
+        return "time_limit"  # interop cancelled a run overdue on its limit
+    return {
+        MS.kOptimal: "optimal",
+        MS.kModelEmpty: "optimal",
+        MS.kInfeasible: "infeasible",
+        MS.kUnbounded: "unbounded",
+        MS.kUnboundedOrInfeasible: "infeasible",
+        MS.kTimeLimit: "time_limit",
+        MS.kIterationLimit: "iteration_limit",
+        MS.kSolutionLimit: "solution_limit",
+        MS.kObjectiveBound: "objective_limit",
+        MS.kObjectiveTarget: "objective_limit",
+        MS.kInterrupt: "interrupted",
+        MS.kLoadError: "error",
+        MS.kModelError: "error",
+        MS.kPresolveError: "error",
+        MS.kSolveError: "error",
+        MS.kPostsolveError: "error",
+    }.get(model_status, "other")
+
+
+def highs_for(mm: MatrixModel, options: dict[str, object], verbose: bool = False) -> highspy.Highs:
+    """A HiGHS instance holding ``mm`` with ``options`` set; log only if ``verbose``."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(verbose))
+    h.setOptionValue("log_to_console", bool(verbose))
+    for key, value in options.items():
+        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS rejected option {key} = {value!r}")
+    lp = highspy.HighsLp()
+    n_rows, n_cols = mm.matrix.shape
+    lp.num_col_, lp.num_row_ = n_cols, n_rows
+    lp.col_cost_ = mm.cost
+    lp.col_lower_, lp.col_upper_ = mm.col_lower, mm.col_upper
+    lp.row_lower_, lp.row_upper_ = mm.row_lower, mm.row_upper
+    csc = mm.matrix.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+    lp.a_matrix_.value_ = csc.data.astype(float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_cols, n_rows
+    lp.offset_ = mm.offset
+    lp.sense_ = highspy.ObjSense.kMaximize if mm.maximize else highspy.ObjSense.kMinimize
+    if mm.integer.any():
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous for k in mm.integer
+        ]
+    status = h.passModel(lp)
+    if status == highspy.HighsStatus.kError:
+        big = max(np.abs(csc.data).max(initial=0.0), np.abs(mm.cost).max(initial=0.0))
+        raise ValueError(f"HiGHS refused the model (largest coefficient {big:.3g}; HiGHS accepts up to 1e15)")
+    return h
+
+
+def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
+    """Run ``h`` to its limits; Ctrl-C stops it and keeps the best solution."""
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(np.asarray(start, dtype=float))
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.HandleKeyboardInterrupt = True
+    began = time.perf_counter()
+    interrupted = cancelled = False
+    limit = h.getOptionValue("time_limit")
+    limit = float(limit[1] if isinstance(limit, tuple) else limit)
+    thread = h.startSolve()
+    while True:
+        try:
+            done, _ = h.wait(0.1)
+            if done:
+                break
+            if not cancelled and time.perf_counter() - began > limit + GRACE_S:
+                h.cancelSolve()  # HiGHS checks its limit between phases: hold it to it
+                cancelled = True
+        except KeyboardInterrupt:
+            interrupted = True
+            h.cancelSolve()
+    thread.join()
+    elapsed = time.perf_counter() - began
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    text = h.modelStatusToString(model_status)
+    has_solution = info.primal_solution_status == 2
+    MS = highspy.HighsModelStatus
+    n_cols = h.getNumCol()
+    values = np.array(h.getSolution().col_value, dtype=float) if has_solution or n_cols == 0 else None
+    objective = info.objective_function_value if has_solution else None
+    bound = info.mip_dual_bound if info.mip_node_count >= 0 else objective
+    termination = _termination(model_status, interrupted, cancelled)
+    if model_status == MS.kModelEmpty:
+        return RunResult("optimal", np.zeros(0), mm_offset(h), None, elapsed, text, termination="optimal")
+    if model_status == MS.kOptimal:
+        status = "optimal"
+    elif model_status == MS.kInfeasible:
+        status = "infeasible"
+    elif model_status == MS.kUnbounded:
+        status = "unbounded"
+    elif model_status == MS.kUnboundedOrInfeasible:
+        lp = h.getLp()
+        bounded = np.all(np.isfinite(lp.col_lower_)) and np.all(np.isfinite(lp.col_upper_))
+        status = "infeasible" if bounded else "unbounded"
+    elif model_status in (MS.kLoadError, MS.kModelError, MS.kPresolveError, MS.kSolveError, MS.kPostsolveError):
+        status = "error"
+    else:  # time, iteration or solution limit, interrupt, objective target, unknown
+        status = "feasible" if has_solution else "no_solution"
+    if status not in ("optimal", "feasible"):
+        values, objective, bound = None, None, None
+    if bound is not None and not np.isfinite(bound):
+        bound = None
+    if status == "unbounded":
+        termination = "unbounded"
+    return RunResult(status, values, objective, bound, elapsed, text, interrupted, termination)
+
+
+def mm_offset(h: highspy.Highs) -> float:
+    """The objective of an empty model: its constant offset."""
+    offset = h.getObjectiveOffset()
+    return float(offset[1] if isinstance(offset, tuple) else offset)
+
+
+def run_matrix(mm: MatrixModel, options: dict, verbose: bool = False, start: np.ndarray | None = None) -> RunResult:
+    """Hand ``mm`` to a new HiGHS and run it; a model or option HiGHS refuses is status ``error``.
+
+    When ``mm.tie_break`` is set, an optimal run is followed by
+    :func:`least_among_optima`, so the reported plan does not depend on how
+    HiGHS broke a tie.
+    """
+    try:
+        h = highs_for(mm, options, verbose)
+    except ValueError as exc:
+        return RunResult("error", None, None, None, 0.0, str(exc), termination="error")
+    first = run_highs(h, start)
+    if mm.tie_break is None:
+        return first
+    return least_among_optima(h, mm, mm.cost, first)
+
+
+def least_among_optima(h: highspy.Highs, mm: MatrixModel, primary: np.ndarray, first: RunResult) -> RunResult:
+    """Among the optimal plans of ``max primary·x``, one with the least ``mm.tie_break·x`` (Σ α Aut).
+
+    Optimal plans tie often, and which one HiGHS returns is an accident of its
+    search. The rule reported in every solution: maximise Z; among the plans
+    within ``TIE_TOLERANCE`` (relative) of Z*, minimise Σ α Aut; among those,
+    the plan HiGHS's deterministic search returns (same model and options, same
+    plan). ``h`` holds ``mm`` with costs ``primary`` and has just given
+    ``first``. The second solve adds the row ``primary·x ≥ Z* − tol``, starts
+    from ``first``'s plan and runs in the time the limit leaves; then, with the
+    integer decisions of its plan fixed, the continuous ones (E_t) are
+    re-optimised for Z, so the reported objective is the plan's own. ``h`` is
+    left as it was. A second solve that finds nothing better keeps ``first``.
+    """
+    secondary = mm.tie_break
+    if secondary is None or first.status != "optimal" or first.values is None or not np.any(secondary):
+        return first
+    worst = float(secondary @ first.values)
+    limit = h.getOptionValue("time_limit")
+    limit = float(limit[1] if isinstance(limit, tuple) else limit)
+    left = limit - first.time_s
+    if worst <= 1e-12 or left <= 0.05:
+        return first
+    best = float(primary @ first.values)
+    nz = np.flatnonzero(primary).astype(np.int32)
+    h.addRow(best - TIE_TOLERANCE * max(1.0, abs(best)), highspy.kHighsInf, len(nz), nz, primary[nz].astype(float))
+    row = h.getNumRow() - 1
+    idx = np.arange(len(primary), dtype=np.int32)
+    ints = np.flatnonzero(mm.integer).astype(np.int32)
+    h.changeColsCost(len(idx), idx, -np.asarray(secondary, dtype=float))
+    h.setOptionValue("time_limit", left)
+    third = None
+    try:
+        second = run_highs(h, first.values)
+        h.deleteRows(1, np.array([row], dtype=np.int32))
+        h.changeColsCost(len(idx), idx, np.asarray(primary, dtype=float))
+        improves = second.values is not None and float(secondary @ second.values) < worst - 1e-9 * max(1.0, worst)
+        if improves:
+            plan = np.round(second.values[ints])
+            h.changeColsBounds(len(ints), ints, plan, plan)
+            third = run_highs(h, second.values)
+            h.changeColsBounds(len(ints), ints, mm.col_lower[ints], mm.col_upper[ints])
+    finally:
+        h.setOptionValue("time_limit", limit)
+        if h.getNumRow() > row:  # an exception before the row left
+            h.deleteRows(1, np.array([row], dtype=np.int32))
+            h.changeColsCost(len(idx), idx, np.asarray(primary, dtype=float))
+    first.time_s += second.time_s + (third.time_s if third else 0.0)
+    if third is None or third.values is None:
+        return first
+    objective = float(primary @ third.values) + mm.offset
+    return RunResult(first.status, third.values, objective, first.bound, first.time_s, first.message,
+                     second.interrupted or third.interrupted, first.termination)
