@@ -76,6 +76,7 @@ def solution_from_model(model: pyo.ConcreteModel, run, solver: dict, objective_k
 def solution_from_run(inst: Instance, run, solver: dict, objective_kind: str | None, decide) -> Solution:
     """The checked Solution of a run; ``decide()`` gives its assignments, links and
     integrated nodes (or raises ValueError when the values are not integral)."""
+    solver = {**solver, "termination": getattr(run, "termination", "other")}  # why the run stopped
     sol = Solution(inst.name, inst.scenario, run.status, parameters=parameters_used(inst), solver=solver)
     if run.status != "optimal":
         sol.message = "interrupted (Ctrl-C)" if run.interrupted else run.message
