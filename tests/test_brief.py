@@ -54,7 +54,7 @@ def test_who_leads_the_cfc():
 
 # (a) the fastest scenario of each flagship, at a few values of λ
 CASES = [("nato-efp", "peacetime"), ("us-rok-cfc", None), ("indo-pacific", None)]
-LAMBDAS = [0.25, 1.0, 4.0]
+LAMBDAS = [0.3, 3.0]  # two points a decade apart: kept cheap (each solve is two MIPs)
 
 
 @pytest.mark.parametrize(("name", "scenario"), CASES, ids=[c[0] for c in CASES])
