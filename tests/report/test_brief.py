@@ -10,7 +10,7 @@ import pytest
 
 from interop import load_instance, solve
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _brief():
