@@ -223,3 +223,4 @@ def entry() -> None:
     sys.exit(run())
 # commands of other areas register themselves on ``app``
 from interop import cli_generate, cli_plot, cli_tradeoff  # noqa: E402,F401
+from interop import cli_resilience  # noqa: E402,F401

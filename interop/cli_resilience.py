@@ -1,0 +1,92 @@
+"""``interop resilience``: what a withdrawal, a lost HQ or a lost link costs the plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from interop.cli import Failure, InstanceFile, ScenarioOpt, app, default_out_dir, load_or_fail, out, profile_or_fail
+from interop.cli_tradeoff import ForceOpt, GapOpt, ProgressOpt, SolverOpt, TimeOpt, _refusals
+
+
+def plot_resilience(frame: pd.DataFrame, out_base: str | Path) -> list[Path]:
+    """A bar chart of each case's effectiveness drop, re-planned against kept (infeasible hatched)."""
+    from matplotlib.figure import Figure
+
+    from interop.plots import save_figure
+
+    rows = frame.iloc[::-1]
+    fig = Figure(figsize=(8, 0.35 * len(rows) + 1.5))
+    ax = fig.subplots()
+    y = range(len(rows))
+    infeasible = rows["status"] != "optimal"
+    replanned = rows["effectiveness_drop"].where(~infeasible, rows["kept_effectiveness_drop"])
+    ax.barh([i + 0.2 for i in y], rows["kept_effectiveness_drop"], height=0.4, color="#c44e52", label="kept plan")
+    bars = ax.barh([i - 0.2 for i in y], replanned, height=0.4, color="#4c72b0", label="re-planned")
+    for bar, bad in zip(bars, infeasible):
+        if bad:
+            bar.set_hatch("//")
+            bar.set_facecolor("white")
+            bar.set_edgecolor("#4c72b0")
+    labels = [
+        f"{c}{' ★' if s else ''}{' (infeasible)' if b else ''}"
+        for c, s, b in zip(rows["case"], rows["spof"], infeasible)
+    ]
+    ax.set_yticks(list(y), labels)
+    ax.set_xlabel("effectiveness drop against the base plan")
+    ax.set_title("resilience (★ single point of failure)")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return save_figure(fig, out_base)
+
+
+@app.command()
+def resilience(
+    file: InstanceFile,
+    scenario: ScenarioOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Parallel workers.")] = 1,
+    executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address.")] = None,
+    solver: SolverOpt = "default",
+    time_limit: TimeOpt = None,
+    gap: GapOpt = None,
+    force: ForceOpt = False,
+    progress: ProgressOpt = True,
+) -> None:
+    """Withdraw each ally, lose each HQ and each active link: kept and re-planned plans, ranked."""
+    from interop.resilience import resilience as run_resilience
+    from interop.resilience import single_points_of_failure
+
+    profile_or_fail(solver)
+    inst = load_or_fail(file, scenario)
+    directory = out_dir or default_out_dir(inst.name, inst.scenario) / "resilience"
+    with _refusals():
+        frame = run_resilience(
+            inst,
+            out=directory,
+            workers=workers,
+            executor=executor,
+            scheduler=scheduler,
+            profile=solver,
+            time_limit=time_limit,
+            gap=gap,
+            force=force,
+            progress=progress,
+        )
+    if frame.empty:
+        out.print(f"{inst.name}: the base plan has no solution, so nothing to lose", markup=False)
+        raise Failure(1)
+    out.print(f"{inst.name}: {len(frame)} cases, worst first (effectiveness: re-planned / kept)", markup=False)
+    for r in frame.itertuples():
+        eff = "infeasible" if r.status not in ("optimal", "feasible") else f"{r.effectiveness:6.1%}"
+        broken = "" if r.kept_feasible else "   kept plan breaks constraints"
+        out.print(f"  {r.rank:3d} {r.case:30s} {eff:>10s} / {r.kept_effectiveness:6.1%}{broken}", markup=False)
+    for kind, targets in single_points_of_failure(frame).items():
+        if targets:
+            out.print(f"  single point of failure ({kind}): {', '.join(targets)}", markup=False)
+    plot_resilience(frame, directory / "resilience")
+    out.print(f"  written: {directory / 'resilience.csv'}, {directory / 'resilience.png'}", markup=False)
