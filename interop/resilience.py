@@ -301,3 +301,10 @@ def single_points_of_failure(frame: pd.DataFrame) -> dict[str, list[str]]:
     if frame.empty:
         return {}
     return {k: list(g.loc[g["spof"], "target"]) for k, g in frame.groupby("kind", sort=False)}
+
+
+def instance_document(inst: Instance) -> dict:
+    """``inst`` as an instance document (no scenarios), e.g. to write a reduced instance to a file."""
+    doc = inst.model_dump(mode="json", exclude_none=True)
+    doc.pop("scenarios", None)
+    return doc
