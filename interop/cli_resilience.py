@@ -90,3 +90,33 @@ def resilience(
             out.print(f"  single point of failure ({kind}): {', '.join(targets)}", markup=False)
     plot_resilience(frame, directory / "resilience")
     out.print(f"  written: {directory / 'resilience.csv'}, {directory / 'resilience.png'}", markup=False)
+
+
+@app.command()
+def alternatives(
+    file: InstanceFile,
+    scenario: ScenarioOpt = None,
+    slack: Annotated[float, typer.Option("--slack", min=0, help="Objective slack, relative to max(1, |Z*|).")] = 0.02,
+    count: Annotated[int, typer.Option("--count", "-k", min=1, help="Alternatives wanted.")] = 3,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    solver: SolverOpt = "default",
+    time_limit: TimeOpt = None,
+) -> None:
+    """Near-optimal plans as different as possible in command and links; write points/<k>/solution.json."""
+    from interop.alternatives import alternatives as run_alternatives
+
+    profile_or_fail(solver)
+    inst = load_or_fail(file, scenario)
+    directory = out_dir or default_out_dir(inst.name, inst.scenario) / "alternatives"
+    frame = run_alternatives(inst, slack=slack, count=count, out=directory, profile=solver, time_limit=time_limit)
+    if frame["status"].iloc[0] not in ("optimal", "feasible"):
+        out.print(f"{inst.name}: no solution, so no alternatives", markup=False)
+        raise Failure(1)
+    out.print(f"{inst.name}: optimum and {len(frame) - 1} alternatives within slack {slack:g}", markup=False)
+    for r in frame.itertuples():
+        out.print(
+            f"  {r.k:2d} Z {r.objective:10.4f}  effectiveness {r.effectiveness:6.1%}  distance {r.min_distance:6.2f}"
+            f"  (links {r.link_changes:g}, commands {r.command_changes:.2f} from the optimum)",
+            markup=False,
+        )
+    out.print(f"  written: {directory / 'alternatives.csv'}", markup=False)
