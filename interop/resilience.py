@@ -228,7 +228,9 @@ def resilience(
     base = solve(inst, profile=profile, **limits).to_dict()
     names = cases(inst, base) if base["status"] in ("optimal", "feasible") else []
     if only is not None:
-        names = [c for c in only if c in names or c.partition(":")[0] in KINDS]
+        for case in only:
+            reduced(inst, case)  # an unknown case or target fails here, before any solve
+        names = list(only)
     manifest = {
         "format": RESILIENCE_FORMAT,
         "instance": inst.name,
