@@ -96,3 +96,22 @@ def test_cli_writes_table_and_plot(tmp_path):
     for col in ("case", "status", "objective", "effectiveness", "kept_effectiveness", "objective_drop"):
         assert col in header
     assert (tmp_path / "resilience.png").exists()
+
+
+def test_burden_measures_hand(hand):
+    from interop.burden import gini, measures
+
+    _, out = hand
+    base = json.loads((out / "base" / "solution.json").read_text())
+    got = measures(load_instance(HAND), base)
+    # AAA commits 2 of value 1, BBB 1: shares 2/3, 1/3 (available the same); all national
+    assert got["nations"]["AAA"]["committed_share"] == pytest.approx(2 / 3)
+    assert got["nations"]["BBB"]["available_share"] == pytest.approx(1 / 3)
+    assert got["nations"]["AAA"]["entrapment_exposure"] == 0
+    assert got["herfindahl"] == pytest.approx(5 / 9)
+    assert got["gini"] == pytest.approx(gini([2 / 3, 1 / 3])) and gini([1, 1]) == 0
+    assert got["gini"] == pytest.approx(1 / 6)  # |2/3 - 1/3| * 2 / (2 * 2 * 1)
+    # hold: AAA supplies 6 of 10
+    assert got["tasks"]["hold"] == {"largest_contributor": "AAA", "abandonment_exposure": pytest.approx(0.6)}
+    lost = json.loads((out / "cases" / "lose-node:B-HQ" / "solution.json").read_text())
+    assert measures(load_instance(HAND), lost)["nations"]["BBB"]["entrapment_exposure"] == pytest.approx(1.0)
