@@ -27,7 +27,7 @@ def _cases(wanted: int, start: int = 1000) -> list[tuple[int, object]]:
     return cases
 
 
-CASES = _cases(12)
+CASES = _cases(30)
 
 
 @pytest.mark.parametrize(("seed", "inst"), CASES, ids=[f"seed{s}" for s, _ in CASES])
@@ -42,7 +42,7 @@ def test_replanned_cases_match_enumeration(seed, inst):
                 assert row.kept_objective <= row.objective + 1e-6
 
 
-@pytest.mark.parametrize(("seed", "inst"), CASES[:6], ids=[f"seed{s}" for s, _ in CASES[:6]])
+@pytest.mark.parametrize(("seed", "inst"), CASES[:10], ids=[f"seed{s}" for s, _ in CASES[:10]])
 def test_alternatives_on_random_instances(seed, inst, tmp_path):
     frame = alternatives(inst, slack=0.1, count=2, out=tmp_path)
     if frame["status"].iloc[0] != "optimal":
