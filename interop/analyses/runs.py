@@ -35,9 +35,11 @@ class RunConflict(Exception):
 class RunDir:
     """A resumable run's directory: manifest, finished points, table."""
 
-    def __init__(self, path: str | Path, manifest_name: str, manifest: dict, force: bool = False):
+    def __init__(
+        self, path: str | Path, manifest_name: str, manifest: dict, force: bool = False, points: str = "points"
+    ):
         self.path = Path(path)
-        self.points_dir = self.path / "points"
+        self.points_dir = self.path / points
         self.manifest_path = self.path / manifest_name
         self.path.mkdir(parents=True, exist_ok=True)
         for stale in self.path.rglob(".*.tmp"):  # a write cut off by a kill
