@@ -222,4 +222,4 @@ def run(argv: list[str] | None = None) -> int:
 def entry() -> None:
     sys.exit(run())
 # commands of other areas register themselves on ``app``
-from interop import cli_generate, cli_plot, cli_tradeoff  # noqa: E402,F401
+from interop import cli_briefing, cli_generate, cli_plot, cli_tradeoff  # noqa: E402,F401

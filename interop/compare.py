@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import highspy
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -289,7 +288,7 @@ def _deltas(cmp: Comparison) -> None:
         before, after = set(base.links), set(sol.links)
         links += [{"scenario": s, "link": x, "change": "on"} for x in sorted(after - before)]
         links += [{"scenario": s, "link": x, "change": "off"} for x in sorted(before - after)]
-        for frame, key, out, cols in ((cmp.nations, "nation", nd, None), (cmp.tasks, "task", td, None)):
+        for frame, key, out in ((cmp.nations, "nation", nd), (cmp.tasks, "task", td)):
             if frame.empty:
                 continue
             a = frame[frame["scenario"] == cmp.baseline].set_index(key)
@@ -300,6 +299,8 @@ def _deltas(cmp: Comparison) -> None:
     cmp.moves = pd.DataFrame(
         moves, columns=["scenario", "platform", "nation", "units", "from_task", "from_command", "to_task", "to_command"]
     )
+    moved = cmp.moves.groupby("scenario")["units"].sum()
+    cmp.summary["units_moved"] = [int(moved.get(s, 0)) for s in cmp.summary["scenario"]]
     cmp.link_changes = pd.DataFrame(links, columns=["scenario", "link", "change"])
     cmp.nation_deltas, cmp.task_deltas = pd.DataFrame(nd), pd.DataFrame(td)
 
@@ -354,9 +355,8 @@ def plot_comparison(cmp: Comparison, out_base: str | Path) -> list[Path]:
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 1]})
     if not cmp.nations.empty:
-        pivot = cmp.nations.pivot(index="nation", columns="scenario", values="autonomy_loss")[
-            cmp.scenarios if set(cmp.scenarios) <= set(cmp.nations["scenario"]) else slice(None)
-        ]
+        pivot = cmp.nations.pivot(index="nation", columns="scenario", values="autonomy_loss")
+        pivot = pivot[[x for x in cmp.scenarios if x in pivot.columns]]
         pivot.plot.bar(ax=ax1, rot=0)
     ax1.set_ylabel("autonomy loss (value ceded)")
     ax1.set_xlabel("nation")
