@@ -40,6 +40,20 @@ def relation(inst: Instance, nation: str, node_id: str) -> str:
     return "foreign"
 
 
+def add_nations(frame: pd.DataFrame, inst: Instance) -> pd.DataFrame:
+    """``frame`` (an assignments table) with the node's nation, its lead and the command relation.
+
+    ``nation`` is the platform's nation; ``node_nation`` the node's nation (or
+    ``multinational``); ``node_lead`` the nation leading a combined node (empty
+    if none); ``relation`` how the platform's nation stands under the node.
+    """
+    node = {c.id: c for c in inst.command_nodes}
+    frame["node_nation"] = frame["command"].map(lambda c: node[c].nation)
+    frame["node_lead"] = frame["command"].map(lambda c: node[c].lead or "")
+    frame["relation"] = [relation(inst, n, c) for n, c in zip(frame["nation"], frame["command"])]
+    return frame
+
+
 def least_change(
     inst: Instance,
     baseline: pd.DataFrame,

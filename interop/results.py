@@ -110,8 +110,7 @@ def _clean(value):
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in frame.to_dict(orient="records")
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict(orient="records")
     ]
 
 
@@ -282,7 +281,9 @@ def _assignment_table(inst: Instance, assignments: list[Assignment]) -> pd.DataF
     domain = {t.id: t.domain for t in inst.tasks}
     frame["nation"] = frame["platform"].map(nation)
     frame["domain"] = frame["task"].map(domain)
-    return frame
+    from interop.compare import add_nations  # the node's nation and the command relation
+
+    return add_nations(frame, inst)
 
 
 def summary(sol: Solution) -> str:

@@ -115,3 +115,24 @@ def test_cli_compare_writes_tables_and_figure(tmp_path, capsys):
 
 def test_cli_compare_unknown_scenario_is_exit_2(tmp_path):
     assert run(["compare", str(HAND), "--scenarios", "base,nope", "--out", str(tmp_path)]) == 2
+
+
+def test_solution_tables_carry_platform_and_node_nations():
+    sol = interop.solve(HAND, scenario="crowded")
+    rows = sol.assignments.set_index("platform")
+    assert rows.loc["A-inf", ["nation", "node_nation", "node_lead", "relation"]].tolist() == [
+        "AAA",
+        "AAA",
+        "",
+        "national",
+    ]
+    assert rows.loc["B-inf", ["nation", "node_nation", "node_lead", "relation"]].tolist() == [
+        "BBB",
+        "multinational",
+        "BBB",
+        "lead",
+    ]
+    empty = interop.solve(
+        Path(__file__).resolve().parents[1] / "instances" / "tiny" / "hand-lead.yaml", scenario="caveat"
+    )
+    assert {"node_nation", "relation"} <= set(empty.assignments.columns)
