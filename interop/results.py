@@ -110,7 +110,8 @@ def _clean(value):
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict(orient="records")
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
     ]
 
 
