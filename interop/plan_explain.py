@@ -15,7 +15,7 @@
 - ``idle``: for each platform with uncommitted units, why: ``no admissible task
   or HQ``, ``HQs full``, ``share limit``, ``tasks already met`` or ``not worth
   its autonomy cost`` (the best single extra unit would lower Z).
-- ``lambda_range``: the interval of λ over which the plan (its assignments,
+- ``lambda_range``: ``lower``, ``upper`` (null: unbounded), the interval of λ over which the plan (its assignments,
   links and integrated nodes) stays optimal, by *parametric reasoning with
   re-solves*: Z of a fixed plan is linear in λ, Z* is convex piecewise linear,
   so each end is found exactly by intersecting the plan's line with the line of
@@ -89,7 +89,7 @@ def lambda_range(inst: Instance, sol, profile: str = "default") -> dict:
     lo, hi = end(-1), end(+1)
     return {
         "lower": lo,
-        "upper": hi,
+        "upper": None if math.isinf(hi) else hi,
         "current": lam0,
         "solves": solves,
         "method": "parametric: plan line intersected with the optimum's lines, re-solved at each crossing",

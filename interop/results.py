@@ -46,6 +46,7 @@ class Solution:
     solver: dict = field(default_factory=dict)
     message: str = ""
     diagnosis: list = field(default_factory=list)
+    plan_explanation: dict = field(default_factory=dict)  # opt-in: interop.plan_explain
 
     @property
     def has_solution(self) -> bool:
@@ -74,6 +75,8 @@ class Solution:
             out["message"] = self.message
         if self.diagnosis:
             out["diagnosis"] = self.diagnosis
+        if self.plan_explanation:
+            out["plan_explanation"] = self.plan_explanation
         return _clean(out)
 
     def write(self, directory: str | Path) -> Path:
