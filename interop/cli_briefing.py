@@ -120,3 +120,29 @@ def compare(
         err.print("error: some scenarios have no solution", markup=False)
         raise Failure(1)
     raise Failure(0)
+
+
+@app.command()
+def report(
+    file: InstanceFile,
+    scenarios: ScenariosOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    points: Annotated[int, typer.Option("--points", min=2, help="Frontier points.")] = 7,
+    solver: SolverOpt = "default",
+    time_limit: TimeOpt = None,
+) -> None:
+    """One self-contained HTML briefing (figures inlined) on an instance and its scenarios."""
+    from interop.loading import load_instance
+    from interop.report import write_report
+
+    profile = profile_or_fail(solver)
+    try:
+        names = scenario_list(file, scenarios)
+        for s in names:
+            load_instance(file, None if s == "base" else s)
+        directory = out_dir or Path("runs") / Path(file).stem / "report"
+        path = write_report(file, directory, names, frontier_points=points, profile=profile.name, time_limit=time_limit)
+    except InstanceError as exc:
+        fail_input(exc)
+    out.print(f"written: {path}", markup=False)
+    raise Failure(0)
