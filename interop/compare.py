@@ -60,14 +60,18 @@ def least_change(
     profile: str = "default",
     time_limit: float | None = None,
     gap: float | None = None,
+    links: list[str] | None = None,
+    nodes: list[str] | None = None,
 ):
     """Solve ``inst``; among its optimal plans, the one with the fewest changed units against ``baseline``.
 
     ``baseline`` is an assignments table (platform, task, command, units). The
     first solve gives Z*; the second adds the row Z ≥ Z* − 1e-9·max(1,|Z*|)
     and minimises Σ_{cells} |a − b| (auxiliary d ≥ |a − b| for the baseline's
-    cells, a itself elsewhere). Returns a checked :class:`interop.results.Solution`
-    whose solver record says ``"replanned": "least_change"`` and the change count.
+    cells, a itself elsewhere), plus, with a weight too small to trade against
+    one unit, the links and integrated nodes switched against ``links`` and
+    ``nodes`` (Σ z over links off in the baseline + Σ (1 − z) over those on).
+    Returns a checked :class:`interop.results.Solution` whose solver record says ``"replanned": "least_change"`` and the change count.
     """
     from interop.fastbuild import InfeasibleBuild, _decisions, build_matrix, solve_fast
     from interop.results import solution_from_run
@@ -91,6 +95,16 @@ def least_change(
         if i is not None:
             b[i] = row.units
     mm2 = _change_model(mm, lay.a.start, b, first.objective)
+    # links and integrated nodes: binaries, so |x − x_b| is linear: x if off in the baseline, −x if on
+    on_links = set(links or [])
+    on_nodes = set(nodes or [])
+    link_ids = data.links["link"].to_numpy()[lay.z_of]
+    node_ids = [inst.command_nodes[i].id for i in lay.free_nodes]
+    binary = np.r_[
+        [-1.0 if x in on_links else 1.0 for x in link_ids], [-1.0 if x in on_nodes else 1.0 for x in node_ids]
+    ]
+    if len(binary):
+        mm2.cost[lay.z.start : lay.g.stop] = binary / (2.0 * (len(binary) + 1))
     h2 = highs_for(mm2, options)
     second = run_highs(h2, np.r_[first.values, np.abs(first.values[lay.a] - b)[b > 0]])
     values = first.values
@@ -250,7 +264,8 @@ def compare(
         if s == base_name:
             continue
         if replan and sols[base_name].has_solution:
-            sols[s] = least_change(insts[s], sols[base_name].assignments, profile, time_limit, gap)
+            b = sols[base_name]
+            sols[s] = least_change(insts[s], b.assignments, profile, time_limit, gap, b.links, b.integrated_nodes)
         else:
             sols[s] = solve_fast(insts[s], profile=profile, time_limit=time_limit, gap=gap)
     cmp = Comparison(names, base_name, sols)

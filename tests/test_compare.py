@@ -136,3 +136,17 @@ def test_solution_tables_carry_platform_and_node_nations():
         Path(__file__).resolve().parents[1] / "instances" / "tiny" / "hand-lead.yaml", scenario="caveat"
     )
     assert {"node_nation", "relation"} <= set(empty.assignments.columns)
+
+
+@pytest.mark.parametrize("baseline, kept", [("base", "L1"), ("l2-cheap", "L2")])
+def test_least_change_keeps_the_baseline_link_in_a_tie(baseline, kept):
+    links = HAND.parent / "hand-links.yaml"
+    cmp = compare(links, [baseline, "even"])
+    assert cmp.summary["objective"].tolist() == pytest.approx([7.7, 7.7])
+    assert cmp.links[cmp.links["scenario"] == "even"]["link"].tolist() == [kept]
+    assert cmp.link_changes.empty
+
+
+def test_a_forced_link_switch_is_reported():
+    cmp = compare(HAND.parent / "hand-links.yaml", ["base", "l2-cheap"])
+    assert sorted(map(tuple, cmp.link_changes[["link", "change"]].to_numpy())) == [("L1", "off"), ("L2", "on")]
