@@ -71,7 +71,8 @@ def least_change(
     cells, a itself elsewhere), plus, with a weight too small to trade against
     one unit, the links and integrated nodes switched against ``links`` and
     ``nodes`` (Σ z over links off in the baseline + Σ (1 − z) over those on).
-    Returns a checked :class:`interop.results.Solution` whose solver record says ``"replanned": "least_change"`` and the change count.
+    Returns a checked :class:`interop.results.Solution` whose solver record
+    says ``"replanned": "least_change"`` and the change count.
     """
     from interop.fastbuild import InfeasibleBuild, _decisions, build_matrix, solve_fast
     from interop.results import solution_from_run
