@@ -174,17 +174,30 @@ def _relaxations(inst: Instance, sol) -> list[dict]:
     return out
 
 
-def binding_limits(inst: Instance, sol, profile: str = "default", resolve: bool = True) -> list[dict]:
-    """The binding limits with the value of relaxing each by one unit (by re-solve)."""
+ORDER = {"share": 0, "burden": 1, "coverage": 2, "span": 3, "units": 4}
+MAX_RESOLVES = 40  # re-solves for relaxation values; the rest are listed without a value
+
+
+def binding_limits(
+    inst: Instance, sol, profile: str = "default", resolve: bool = True, max_resolves: int = MAX_RESOLVES
+) -> list[dict]:
+    """The binding limits with the value of relaxing each by one unit (by re-solve).
+
+    Nation-wide limits first (share, burden), then coverage, span and unit
+    counts; past ``max_resolves`` re-solves an item says ``method: "not
+    re-solved (limit)"`` and has no value.
+    """
     from interop.fastbuild import solve_fast
     from interop.grid import with_values
 
     out = []
-    for item in _relaxations(inst, sol):
-        if resolve:
+    for item in sorted(_relaxations(inst, sol), key=lambda x: ORDER[x["kind"]]):
+        if resolve and len(out) < max_resolves:
             relaxed = solve_fast(with_values(inst, {item["path"]: item["relaxed"]}), profile=profile)
             item["value_of_relaxing"] = relaxed.objective - sol.objective if relaxed.has_solution else None
             item["method"] = "re-solve"
+        elif resolve:
+            item["value_of_relaxing"], item["method"] = None, "not re-solved (limit)"
         out.append(item)
     return out
 
@@ -244,7 +257,7 @@ def explanation_lines(expl: dict) -> list[str]:
     """The explanation as summary lines."""
     lines = []
     for b in expl.get("binding", []):
-        worth = b.get("value_of_relaxing")
+        worth = b.get("value_of_relaxing")  # None: not re-solved
         tail = "" if worth is None else f"; relaxing by one unit is worth {worth:+.4g} (re-solve)"
         lines.append(f"  binds: {b['kind']} {b['id']} (limit {b['limit']:.4g}, used {b['used']:.4g}){tail}")
     for i in expl.get("idle", []):

@@ -74,3 +74,12 @@ def test_solve_explain_plan_writes_the_key(tmp_path, capsys):
     assert "idle: C-ship" in capsys.readouterr().out
     assert run(["solve", str(IDLE), "--out", str(tmp_path / "plain")]) == 0
     assert "plan_explanation" not in json.loads((tmp_path / "plain" / "solution.json").read_text())
+
+
+def test_relaxation_resolves_are_capped_nation_limits_first():
+    from interop.plan_explain import binding_limits
+
+    inst = load_instance(IDLE, "closed")
+    items = binding_limits(inst, interop.solve(inst), max_resolves=1)
+    assert items[0]["kind"] == "share" and items[0]["value_of_relaxing"] == pytest.approx(1.75)
+    assert all(i["method"] == "not re-solved (limit)" and i["value_of_relaxing"] is None for i in items[1:])
