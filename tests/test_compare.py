@@ -150,3 +150,12 @@ def test_least_change_keeps_the_baseline_link_in_a_tie(baseline, kept):
 def test_a_forced_link_switch_is_reported():
     cmp = compare(HAND.parent / "hand-links.yaml", ["base", "l2-cheap"])
     assert sorted(map(tuple, cmp.link_changes[["link", "change"]].to_numpy())) == [("L1", "off"), ("L2", "on")]
+
+
+def test_baseline_option_reverses_the_move(tmp_path):
+    args = ["compare", str(HAND), "--scenarios", "base,crowded", "--baseline", "crowded", "--out", str(tmp_path)]
+    assert run(args) == 0
+    moves = pd.read_csv(tmp_path / "compare_moves.csv", keep_default_na=False)
+    assert moves[["scenario", "platform", "from_command", "to_command"]].values.tolist() == [
+        ["base", "A-inf", "A-HQ", "CHQ"]
+    ]
