@@ -4,7 +4,7 @@
 shares; each sibling module registers its commands on it when imported here.
 """
 
-from interop.cli import generate, plot, resilience, solve, tradeoff  # noqa: F401  (registers the commands)
+from interop.cli import briefing, generate, plot, resilience, solve, tradeoff  # noqa: F401  (registers the commands)
 from interop.cli.app import app, entry, run
 
 __all__ = ["app", "entry", "run"]

@@ -34,6 +34,7 @@ def solve(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an earlier solution.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Explain an infeasible instance.")] = True,
+    explain_plan: Annotated[bool, typer.Option("--explain-plan", help="Explain the plan (re-solves).")] = False,
 ) -> None:
     """Solve an instance (or one scenario) and write solution.json and tables."""
     from interop.solution.solution import summary
@@ -50,8 +51,16 @@ def solve(
         from interop.analyses.explain import diagnose
 
         sol.diagnosis = diagnose(inst, profile=profile.name)
+    if explain_plan and sol.has_solution:
+        from interop.analyses.plan_explain import explain_plan as run_explain_plan
+
+        sol.plan_explanation = run_explain_plan(inst, sol, profile.name)
     path = sol.write(directory)
     out.print(summary(sol), markup=False)
+    if sol.plan_explanation:
+        from interop.analyses.plan_explain import explanation_lines
+
+        out.print("\n".join(explanation_lines(sol.plan_explanation)), markup=False)
     out.print(f"  written: {path}", markup=False)
     raise Failure(0 if sol.has_solution else 1)
 

@@ -163,6 +163,30 @@ def _assignment_table(inst: Instance, assignments: list[Assignment]) -> pd.DataF
     domain = {t.id: t.domain for t in inst.tasks}
     frame["nation"] = frame["platform"].map(nation)
     frame["domain"] = frame["task"].map(domain)
+    return add_nations(frame, inst)  # the node's nation, its lead and the command relation
+
+
+def relation(inst: Instance, nation: str, node_id: str) -> str:
+    """How ``nation``'s forces stand under ``node_id``: national, lead, shared or foreign command."""
+    node = next(c for c in inst.command_nodes if c.id == node_id)
+    if node.nation == nation:
+        return "national"
+    if node.multinational and nation in (node.members or []):
+        return "lead" if node.lead == nation else "shared"
+    return "foreign"
+
+
+def add_nations(frame: pd.DataFrame, inst: Instance) -> pd.DataFrame:
+    """``frame`` (an assignments table) with the node's nation, its lead and the command relation.
+
+    ``nation`` is the platform's nation; ``node_nation`` the node's nation (or
+    ``multinational``); ``node_lead`` the nation leading a combined node (empty
+    if none); ``relation`` how the platform's nation stands under the node.
+    """
+    node = {c.id: c for c in inst.command_nodes}
+    frame["node_nation"] = frame["command"].map(lambda c: node[c].nation)
+    frame["node_lead"] = frame["command"].map(lambda c: node[c].lead or "")
+    frame["relation"] = [relation(inst, n, c) for n, c in zip(frame["nation"], frame["command"])]
     return frame
 
 

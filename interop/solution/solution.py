@@ -40,6 +40,7 @@ class Solution:
     solver: dict = field(default_factory=dict)
     message: str = ""
     diagnosis: list = field(default_factory=list)
+    plan_explanation: dict = field(default_factory=dict)  # opt-in: interop.analyses.plan_explain
 
     @property
     def has_solution(self) -> bool:
@@ -68,6 +69,8 @@ class Solution:
             out["message"] = self.message
         if self.diagnosis:
             out["diagnosis"] = self.diagnosis
+        if self.plan_explanation:
+            out["plan_explanation"] = self.plan_explanation
         return clean(out)
 
     def write(self, directory: str | Path) -> Path:

@@ -1,0 +1,271 @@
+"""Explain a solved plan: what binds, why units are idle, what a relaxation is worth, how stable it is in λ.
+
+:func:`explain_plan` returns a dict that ``interop solve --explain-plan`` (and
+``interop explain-plan``) add to ``solution.json`` under ``plan_explanation``:
+
+- ``binding``: the limits the plan meets with equality — span of control
+  (``span``), unit counts (``units``), non-national share limits (``share``),
+  burden floors (``burden``) and minimum coverages (``coverage``) — each with
+  the *value of relaxing it by one unit*, found by re-solving the instance with
+  that limit relaxed (``method: "re-solve"``): one more unit of span or of the
+  platform; a share limit (binding when one more of the nation's smallest units
+  under non-national command would break it) raised just enough to admit that
+  unit; a burden floor lowered by the value of
+  one of its smallest units; a coverage floor lowered by one unit of effect.
+- ``idle``: for each platform with uncommitted units, why: ``no admissible task
+  or HQ``, ``HQs full``, ``share limit``, ``tasks already met`` or ``not worth
+  its autonomy cost`` (the best single extra unit would lower Z).
+- ``lambda_range``: ``lower``, ``upper`` (null: unbounded), the interval of λ over which the plan (its assignments,
+  links and integrated nodes) stays optimal, by *parametric reasoning with
+  re-solves*: Z of a fixed plan is linear in λ, Z* is convex piecewise linear,
+  so each end is found exactly by intersecting the plan's line with the line of
+  the plan optimal beyond it (Eisner–Severance), re-solving at each intersection.
+"""
+
+from __future__ import annotations
+
+import math
+
+from interop.instance.schema import Instance
+
+TOL = 1e-7
+MAX_STEPS = 30
+
+
+def _plan_line(sol) -> tuple[float, float]:
+    """(W, S) with Z(λ) = W − λ·S for the plan of ``sol`` (W: effect minus link costs, S: Σ α Aut)."""
+    m = sol.metrics
+    return m["weighted_effect"] - sol.parameters.get("link_cost_scale", 1.0) * m["link_cost"], m[
+        "weighted_autonomy_loss"
+    ]
+
+
+def _solve_at(inst: Instance, lam: float, profile: str):
+    from interop.analyses.grid import with_mutable
+    from interop.solve import solve as solve_fast
+
+    return solve_fast(with_mutable(inst, {"parameters.autonomy_scale": lam}), profile=profile)
+
+
+def _optimal_at(line: tuple[float, float], other) -> bool:
+    w, s = line
+    lam = other.parameters["autonomy_scale"]
+    return w - lam * s >= other.objective - TOL * max(1.0, abs(other.objective))
+
+
+def lambda_range(inst: Instance, sol, profile: str = "default") -> dict:
+    """The interval [lo, hi] of λ where ``sol``'s plan stays optimal (hi may be ``inf``)."""
+    lam0 = inst.parameters.autonomy_scale
+    w, s = _plan_line(sol)
+    solves = 0
+
+    def end(direction: int) -> float:
+        nonlocal solves
+        if direction > 0 and s <= TOL:
+            return math.inf  # Z of the plan is constant, every other plan's Z falls with λ
+        if direction < 0 and lam0 <= 0:
+            return 0.0
+        probe = 0.0 if direction < 0 else max(2 * lam0, lam0 + 1.0)
+        bracketed = direction < 0  # λ = 0 bounds the search below; above, until a probe beats the plan
+        for _ in range(MAX_STEPS):
+            other = _solve_at(inst, probe, profile)
+            solves += 1
+            if not other.has_solution:
+                return probe
+            if _optimal_at((w, s), other):
+                if bracketed:
+                    return probe  # the plan's line meets the optimum here: the end of its interval
+                if probe > 1e6 * max(1.0, lam0):
+                    return math.inf
+                probe *= 4
+                continue
+            bracketed = True
+            wq, sq = _plan_line(other)
+            if abs(s - sq) <= TOL:
+                return probe
+            probe = (w - wq) / (s - sq)  # where the plan's line meets the better plan's line
+        return probe
+
+    lo, hi = end(-1), end(+1)
+    return {
+        "lower": lo,
+        "upper": None if math.isinf(hi) else hi,
+        "current": lam0,
+        "solves": solves,
+        "method": "parametric: plan line intersected with the optimum's lines, re-solved at each crossing",
+    }
+
+
+def _relaxations(inst: Instance, sol) -> list[dict]:
+    """Each binding limit of the plan, with its slack zero."""
+    a = sol.assignments
+    out = []
+    used_by_node = a.groupby("command")["units"].sum() if len(a) else {}
+    used_by_platform = a.groupby("platform")["units"].sum() if len(a) else {}
+    for c in inst.command_nodes:
+        if int(used_by_node.get(c.id, 0)) >= c.capacity:
+            out.append(
+                {
+                    "kind": "span",
+                    "id": c.id,
+                    "limit": c.capacity,
+                    "used": int(used_by_node.get(c.id, 0)),
+                    "path": f"command_nodes.{c.id}.capacity",
+                    "relaxed": c.capacity + 1,
+                }
+            )
+    for p in inst.platforms:
+        if int(used_by_platform.get(p.id, 0)) >= p.count:
+            out.append(
+                {
+                    "kind": "units",
+                    "id": p.id,
+                    "limit": p.count,
+                    "used": p.count,
+                    "path": f"platforms.{p.id}.count",
+                    "relaxed": p.count + 1,
+                }
+            )
+    nations = sol.nations.set_index("nation")
+    for n in inst.nations:
+        own = [p for p in inst.platforms if p.nation == n.id]
+        if not own:
+            continue
+        vmin = min(p.value for p in own)
+        committed = float(nations.loc[n.id, "committed_value"])
+        nonnat = float(nations.loc[n.id, "nonnational_value"])
+        held = sum(p.value * p.count for p in own)
+        phi = n.max_nonnational_share
+        if phi < 1 and nonnat + vmin > phi * (committed + vmin) + 1e-9:  # one more unit would break it
+            out.append(
+                {
+                    "kind": "share",
+                    "id": n.id,
+                    "limit": phi,
+                    "used": nonnat / committed if committed else 0.0,
+                    "path": f"nations.{n.id}.max_nonnational_share",
+                    "relaxed": min(1.0, (nonnat + vmin) / (committed + vmin)),
+                }
+            )
+        if n.min_commitment > 0 and committed <= n.min_commitment * held + 1e-9:
+            out.append(
+                {
+                    "kind": "burden",
+                    "id": n.id,
+                    "limit": n.min_commitment,
+                    "used": committed / held,
+                    "path": f"nations.{n.id}.min_commitment",
+                    "relaxed": max(0.0, n.min_commitment - vmin / held),
+                }
+            )
+    tasks = sol.tasks.set_index("task")
+    for t in inst.tasks:
+        if t.min_coverage > 0 and float(tasks.loc[t.id, "effect"]) <= t.min_coverage * t.demand + 1e-9:
+            out.append(
+                {
+                    "kind": "coverage",
+                    "id": t.id,
+                    "limit": t.min_coverage,
+                    "used": float(tasks.loc[t.id, "coverage"]),
+                    "path": f"tasks.{t.id}.min_coverage",
+                    "relaxed": max(0.0, t.min_coverage - 1.0 / t.demand),
+                }
+            )
+    return out
+
+
+ORDER = {"share": 0, "burden": 1, "coverage": 2, "span": 3, "units": 4}
+MAX_RESOLVES = 40  # re-solves for relaxation values; the rest are listed without a value
+
+
+def binding_limits(
+    inst: Instance, sol, profile: str = "default", resolve: bool = True, max_resolves: int = MAX_RESOLVES
+) -> list[dict]:
+    """The binding limits with the value of relaxing each by one unit (by re-solve).
+
+    Nation-wide limits first (share, burden), then coverage, span and unit
+    counts; past ``max_resolves`` re-solves an item says ``method: "not
+    re-solved (limit)"`` and has no value.
+    """
+    from interop.analyses.grid import with_values
+    from interop.solve import solve as solve_fast
+
+    out = []
+    for item in sorted(_relaxations(inst, sol), key=lambda x: ORDER[x["kind"]]):
+        if resolve and len(out) < max_resolves:
+            relaxed = solve_fast(with_values(inst, {item["path"]: item["relaxed"]}), profile=profile)
+            item["value_of_relaxing"] = relaxed.objective - sol.objective if relaxed.has_solution else None
+            item["method"] = "re-solve"
+        elif resolve:
+            item["value_of_relaxing"], item["method"] = None, "not re-solved (limit)"
+        out.append(item)
+    return out
+
+
+def idle_units(inst: Instance, sol) -> list[dict]:
+    """Each platform with uncommitted units and why they are idle."""
+    from interop.model.data import model_data
+
+    data = model_data(inst)
+    A = data.assignments
+    a = sol.assignments
+    used_p = a.groupby("platform")["units"].sum() if len(a) else {}
+    used_c = a.groupby("command")["units"].sum() if len(a) else {}
+    cap = {c.id: c.capacity for c in inst.command_nodes}
+    effect = sol.tasks.set_index("task")["effect"]
+    task = {t.id: t for t in inst.tasks}
+    nat = sol.nations.set_index("nation")
+    phi = {n.id: n.max_nonnational_share for n in inst.nations}
+    out = []
+    for p in inst.platforms:
+        idle = p.count - int(used_p.get(p.id, 0))
+        if idle <= 0:
+            continue
+        rows = A[A["platform"] == p.id]
+        room = rows[[int(used_c.get(c, 0)) < cap[c] for c in rows["node"]]]
+        if rows.empty:
+            reason = "no admissible task or HQ"
+        elif room.empty:
+            reason = "HQs full"
+        else:
+            # one more unit under non-national command would break the nation's share limit
+            committed, nonnat = (float(nat.loc[p.nation, k]) for k in ("committed_value", "nonnational_value"))
+            if nonnat + p.value > phi[p.nation] * (committed + p.value) + 1e-9:
+                room = room[room["kappa"] == 0]
+            if room.empty:
+                reason = "share limit"
+            else:
+                extra = [
+                    min(r.effect, max(0.0, task[r.task].demand - float(effect[r.task]))) for r in room.itertuples()
+                ]
+                reason = "tasks already met" if max(extra) <= 1e-12 else "not worth its autonomy cost"
+        out.append({"platform": p.id, "nation": p.nation, "idle_units": idle, "reason": reason})
+    return out
+
+
+def explain_plan(inst: Instance, sol, profile: str = "default", resolve: bool = True) -> dict:
+    """The ``plan_explanation`` block of a solved plan (see the module docstring)."""
+    if not sol.has_solution:
+        return {}
+    out = {"binding": binding_limits(inst, sol, profile, resolve), "idle": idle_units(inst, sol)}
+    if resolve:
+        out["lambda_range"] = lambda_range(inst, sol, profile)
+    return out
+
+
+def explanation_lines(expl: dict) -> list[str]:
+    """The explanation as summary lines."""
+    lines = []
+    for b in expl.get("binding", []):
+        worth = b.get("value_of_relaxing")  # None: not re-solved
+        tail = "" if worth is None else f"; relaxing by one unit is worth {worth:+.4g} (re-solve)"
+        lines.append(f"  binds: {b['kind']} {b['id']} (limit {b['limit']:.4g}, used {b['used']:.4g}){tail}")
+    for i in expl.get("idle", []):
+        lines.append(f"  idle: {i['platform']} ×{i['idle_units']} ({i['nation']}): {i['reason']}")
+    r = expl.get("lambda_range")
+    if r:
+        lines.append(
+            f"  the plan stays optimal for λ in [{r['lower']:.4g}, {r['upper']:.4g}] (now {r['current']:.4g};"
+            f" parametric, {r['solves']} re-solves)"
+        )
+    return lines

@@ -1,0 +1,150 @@
+"""``interop compare``, ``interop explain-plan`` and ``interop report``: from solutions to a briefing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from interop.cli.app import Failure, InstanceFile, app, err, fail_input, out, profile_or_fail
+from interop.errors import InstanceError
+
+ScenariosOpt = Annotated[
+    str | None, typer.Option("--scenarios", help="Comma-separated scenarios ('base' for the base instance).")
+]
+SolverOpt = Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")]
+TimeOpt = Annotated[float | None, typer.Option("--time-limit", min=0, help="Seconds per solve.")]
+
+
+def scenario_list(file: Path, text: str | None) -> list[str]:
+    """The scenarios named in ``text``, or the base and every scenario of ``file``."""
+    if text:
+        return [s.strip() for s in text.split(",") if s.strip()]
+    from interop.instance.loading import read_document
+
+    doc = read_document(file)
+    return ["base", *((doc.get("scenarios") or {}).keys())]
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def print_frame(title: str, frame: pd.DataFrame, columns: list[str] | None = None) -> None:
+    """A DataFrame as a rich table (floats to 4 significant digits)."""
+    if frame.empty:
+        out.print(f"{title}: none", markup=False)
+        return
+    cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
+    table = Table(title=title)
+    for c in cols:
+        table.add_column(c.replace("_", " "))
+    for row in frame[cols].itertuples(index=False):
+        table.add_row(*(_fmt(v) for v in row))
+    out.print(table)
+
+
+def print_comparison(cmp) -> None:
+    """The comparison's tables on the console."""
+    print_frame("Scenarios", cmp.summary)
+    print_frame("Who leads each combined HQ", cmp.leads)
+    print_frame(
+        "Autonomy loss by nation (units and value by command relation)",
+        cmp.nations,
+        [
+            "scenario",
+            "nation",
+            "autonomy_loss",
+            "national_units",
+            "shared_units",
+            "lead_units",
+            "foreign_units",
+            "national_value",
+            "shared_value",
+            "lead_value",
+            "foreign_value",
+            "integration_loss",
+        ],
+    )
+    print_frame("Task coverage", cmp.tasks, ["scenario", "task", "effect", "demand", "coverage"])
+    print_frame(f"Units that moved against {cmp.baseline} (least-change re-planning)", cmp.moves)
+    print_frame(f"Links switched against {cmp.baseline}", cmp.link_changes)
+    print_frame(
+        f"Nation deltas against {cmp.baseline}",
+        cmp.nation_deltas,
+        [
+            "scenario",
+            "nation",
+            "autonomy_loss",
+            "weighted_autonomy_loss",
+            "national_units",
+            "shared_units",
+            "lead_units",
+            "foreign_units",
+        ],
+    )
+    print_frame(f"Task deltas against {cmp.baseline}", cmp.task_deltas, ["scenario", "task", "effect", "coverage"])
+
+
+@app.command()
+def compare(
+    file: InstanceFile,
+    scenarios: ScenariosOpt = None,
+    baseline: Annotated[str | None, typer.Option("--baseline", help="Scenario the others are compared to.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    solver: SolverOpt = "default",
+    time_limit: TimeOpt = None,
+) -> None:
+    """Scenarios side by side and what changes against a baseline (re-planned with the least change)."""
+    from interop.analyses.compare import compare as run_compare
+    from interop.instance.loading import load_instance
+
+    profile = profile_or_fail(solver)
+    try:
+        names = scenario_list(file, scenarios)
+        for s in {*names, baseline or names[0]}:
+            load_instance(file, None if s == "base" else s)
+        cmp = run_compare(file, names, baseline, profile=profile.name, time_limit=time_limit)
+    except InstanceError as exc:
+        fail_input(exc)
+    print_comparison(cmp)
+    directory = out_dir or Path("runs") / Path(file).stem / "compare"
+    from interop.report.compare_plot import plot_comparison
+
+    paths = cmp.write(directory) + plot_comparison(cmp, Path(directory) / "compare")
+    out.print(f"  written: {directory}/ ({len(paths)} files)", markup=False)
+    if not all(s.has_solution for s in cmp.solutions.values()):
+        err.print("error: some scenarios have no solution", markup=False)
+        raise Failure(1)
+    raise Failure(0)
+
+
+@app.command()
+def report(
+    file: InstanceFile,
+    scenarios: ScenariosOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    points: Annotated[int, typer.Option("--points", min=2, help="Frontier points.")] = 7,
+    solver: SolverOpt = "default",
+    time_limit: TimeOpt = None,
+) -> None:
+    """One self-contained HTML briefing (figures inlined) on an instance and its scenarios."""
+    from interop.instance.loading import load_instance
+    from interop.report.html import write_report
+
+    profile = profile_or_fail(solver)
+    try:
+        names = scenario_list(file, scenarios)
+        for s in names:
+            load_instance(file, None if s == "base" else s)
+        directory = out_dir or Path("runs") / Path(file).stem / "report"
+        path = write_report(file, directory, names, frontier_points=points, profile=profile.name, time_limit=time_limit)
+    except InstanceError as exc:
+        fail_input(exc)
+    out.print(f"written: {path}", markup=False)
+    raise Failure(0)

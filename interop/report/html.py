@@ -1,0 +1,257 @@
+"""``interop report``: one self-contained HTML file that briefs an instance.
+
+The page says what is modelled (sizes and parameters of every scenario), which
+numbers are facts and which are assumptions (entities that cite a ``source``
+and the instance's source list; everything else is a modelling assumption),
+every scenario side by side (:func:`interop.compare.compare`), the
+effectiveness–autonomy frontier with its knee and prices of autonomy
+(:func:`interop.frontier.frontier`), and the command network of each plan
+(:func:`interop.plots.plot_network`). Figures are inlined as base64 PNG
+(``<img src="data:image/png;base64,…">``), there are no scripts, style sheets
+or fonts from elsewhere, and source addresses are printed as text: the file
+opens offline in any browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from interop.instance.schema import Instance
+from interop.report.compare_plot import plot_comparison
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.85rem}
+th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
+th{background:#eee} td.num{text-align:right;font-variant-numeric:tabular-nums}
+img{max-width:100%;border:1px solid #ddd;margin:.5rem 0}
+.note{color:#555;font-size:.9rem}
+"""
+
+
+def _esc(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return f"<td>{'yes' if value else ''}</td>"
+    if isinstance(value, float):
+        text = "" if pd.isna(value) else f"{value:.4g}"
+        return f'<td class="num">{text}</td>'
+    if isinstance(value, int):
+        return f'<td class="num">{value}</td>'
+    return f"<td>{_esc(value)}</td>"
+
+
+def html_table(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "none") -> str:
+    """A DataFrame as an HTML table (floats to 4 significant digits)."""
+    if frame is None or frame.empty:
+        return f'<p class="note">{_esc(empty)}</p>'
+    cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
+    head = "".join(f"<th>{_esc(c.replace('_', ' '))}</th>" for c in cols)
+    body = "".join(
+        "<tr>" + "".join(_cell(v.item() if hasattr(v, "item") else v) for v in row) + "</tr>"
+        for row in frame[cols].itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def inline_png(path: str | Path, alt: str) -> str:
+    """An ``<img>`` holding the PNG at ``path`` as a data URI."""
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f'<img alt="{_esc(alt)}" src="data:image/png;base64,{data}">'
+
+
+def sizes(inst: Instance) -> dict:
+    """The sizes of an instance, as ``interop info`` counts them."""
+    return {
+        "nations": len(inst.nations),
+        "platforms": len(inst.platforms),
+        "units": sum(p.count for p in inst.platforms),
+        "tasks": len(inst.tasks),
+        "command_nodes": len(inst.command_nodes),
+        "combined_HQs": sum(c.multinational for c in inst.command_nodes),
+        "links": len(inst.links),
+    }
+
+
+def provenance(inst: Instance) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(sources, sourced entities): the instance's sources and each entity that cites one."""
+    sources = pd.DataFrame(
+        [
+            {"id": s.id, "title": s.title, "address": s.url or "", "accessed": s.accessed or "", "note": s.note or ""}
+            for s in inst.sources
+        ],
+        columns=["id", "title", "address", "accessed", "note"],
+    )
+    rows = []
+    for kind, items in (
+        ("nation", inst.nations),
+        ("command node", inst.command_nodes),
+        ("link", inst.links),
+        ("platform", inst.platforms),
+        ("task", inst.tasks),
+    ):
+        for x in items:
+            if getattr(x, "source", None):
+                rows.append({"kind": kind, "id": x.id, "source": x.source})
+    return sources, pd.DataFrame(rows, columns=["kind", "id", "source"])
+
+
+def build_report(
+    file: str | Path,
+    scenarios: list[str] | None = None,
+    *,
+    frontier_points: int = 7,
+    profile: str = "default",
+    time_limit: float | None = None,
+) -> str:
+    """The HTML text of the briefing on ``file`` for ``scenarios`` (default: the base and every scenario)."""
+    from interop.analyses.compare import compare
+    from interop.analyses.frontier import frontier
+    from interop.instance.loading import load_instance, read_document
+    from interop.report.plots import plot_frontier, plot_network
+
+    if not scenarios:
+        scenarios = ["base", *((read_document(file).get("scenarios") or {}).keys())]
+    base = load_instance(file)
+    cmp = compare(file, scenarios, profile=profile, time_limit=time_limit)
+    insts = {s: load_instance(file, None if s == "base" else s) for s in cmp.scenarios}
+    parts = [f"<h1>Briefing: {_esc(base.name)}</h1>", f"<p>{_esc(base.description or '')}</p>"]
+    parts.append("<h2>What is modelled</h2>")
+    parts.append(
+        '<p class="note">Allied platforms are assigned to tasks and command nodes; command links are '
+        "activated and headquarters integrated into the common network, maximising Z = Σ w E − λ Σ α Aut − "
+        "μ Σ k z (the reference formulation). Sizes and parameters per scenario:</p>"
+    )
+    size_rows = [
+        {
+            "scenario": s,
+            **sizes(i),
+            **{k: v for k, v in i.parameters.model_dump().items() if isinstance(v, (int, float))},
+        }
+        for s, i in insts.items()
+    ]
+    parts.append(html_table(pd.DataFrame(size_rows)))
+    sources, cited = provenance(base)
+    parts.append("<h2>Facts and assumptions</h2>")
+    parts.append(
+        '<p class="note">Entities that cite a source are facts as far as the source goes (names, '
+        "existence, counts where given). Every other number — effects, values, autonomy weights, share "
+        "limits, capacities, link costs, demands, priorities, bonuses, λ, κ, ι — is a modelling "
+        "assumption.</p>"
+    )
+    parts.append("<h3>Sources</h3>" + html_table(sources, empty="the instance lists no sources"))
+    parts.append("<h3>Entities that cite a source</h3>" + html_table(cited, empty="no entity cites a source"))
+    parts.append(_scenario_section(cmp))
+    with tempfile.TemporaryDirectory() as tmp:
+        fig = plot_comparison(cmp, Path(tmp) / "compare")
+        parts.append(inline_png(next(p for p in fig if p.suffix == ".png"), "scenarios compared"))
+        first = cmp.scenarios[0]
+        front = frontier(insts[first], points=frontier_points, profile=profile, time_limit=time_limit)
+        parts.append(f"<h2>Frontier ({_esc(first)}): weighted effect against autonomy</h2>")
+        parts.append(
+            '<p class="note">Each point is an exact optimum of the ε-constraint form (max Σ w E − μ Σ k z '
+            "subject to Σ α Aut ≤ ε); the price of autonomy is the objective gained per unit of extra "
+            "weighted autonomy loss between neighbouring points; the knee is marked.</p>"
+        )
+        knee = front[front["knee"] == True]  # noqa: E712 (a column of booleans)
+        if not knee.empty:
+            k = knee.iloc[0]
+            parts.append(
+                f"<p>Knee: weighted autonomy loss {k['weighted_autonomy_loss']:.4g}, objective "
+                f"{k['objective']:.4g}, effectiveness {k['effectiveness']:.1%}.</p>"
+            )
+        parts.append(
+            html_table(
+                front, ["point", "weighted_autonomy_loss", "objective", "effectiveness", "price_of_autonomy", "knee"]
+            )
+        )
+        if front["status"].isin(["optimal", "feasible"]).sum() >= 1:
+            paths = plot_frontier(front, Path(tmp) / "frontier", title=f"Frontier of {base.name} ({first})")
+            parts.append(inline_png(paths[0], "frontier"))
+        parts.append("<h2>The network of each plan</h2>")
+        for s in cmp.scenarios:
+            sol = cmp.solutions[s]
+            parts.append(f"<h3>{_esc(s)}</h3>")
+            if not sol.has_solution:
+                parts.append(f'<p class="note">no plan: {_esc(sol.status)}</p>')
+                continue
+            paths = plot_network(
+                sol.to_dict(), insts[s], Path(tmp) / f"network-{len(parts)}", title=f"{base.name}: {s}"
+            )
+            parts.append(inline_png(paths[0], f"network of {s}"))
+    body = "\n".join(parts)
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{_esc(base.name)} briefing'
+        f"</title><style>{STYLE}</style></head><body>\n{body}\n</body></html>\n"
+    )
+
+
+def _scenario_section(cmp) -> str:
+    """Every scenario side by side and the changes against the baseline."""
+    out = ["<h2>Scenarios side by side</h2>", html_table(cmp.summary)]
+    out += ["<h3>Who leads each combined HQ</h3>", html_table(cmp.leads, empty="no combined HQ")]
+    out += [
+        "<h3>Autonomy loss by nation and command relation</h3>",
+        html_table(
+            cmp.nations,
+            [
+                "scenario",
+                "nation",
+                "autonomy_loss",
+                "national_units",
+                "shared_units",
+                "lead_units",
+                "foreign_units",
+                "national_value",
+                "shared_value",
+                "lead_value",
+                "foreign_value",
+                "integration_loss",
+            ],
+        ),
+    ]
+    out += ["<h3>Task coverage</h3>", html_table(cmp.tasks, ["scenario", "task", "effect", "demand", "coverage"])]
+    out += [
+        f"<h3>Against {_esc(cmp.baseline)}: units that moved</h3>",
+        '<p class="note">Each scenario is re-planned among its optimal plans with the fewest changed '
+        "units against the baseline, so these moves are forced by the scenario, not ties.</p>",
+        html_table(cmp.moves, empty="no unit moved"),
+        "<h3>Links switched</h3>",
+        html_table(cmp.link_changes, empty="no link switched"),
+        "<h3>Nation deltas</h3>",
+        html_table(
+            cmp.nation_deltas,
+            [
+                "scenario",
+                "nation",
+                "autonomy_loss",
+                "weighted_autonomy_loss",
+                "national_units",
+                "shared_units",
+                "lead_units",
+                "foreign_units",
+            ],
+        ),
+        "<h3>Task deltas</h3>",
+        html_table(cmp.task_deltas, ["scenario", "task", "effect", "coverage"]),
+    ]
+    return "\n".join(out)
+
+
+def write_report(file: str | Path, out_dir: str | Path, scenarios: list[str] | None = None, **kwargs) -> Path:
+    """Write ``report.html`` into ``out_dir`` and return its path."""
+    from interop.solution.files import atomic_write
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "report.html"
+    atomic_write(path, build_report(file, scenarios, **kwargs).encode("utf-8"))
+    return path
