@@ -12,7 +12,7 @@ from interop.cli import run
 from interop.instance.loading import load_instance
 from interop.solution.evaluate import Assignment, evaluate
 
-HERE = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(("name", "slack"), [("hand-resilience", 0.1), ("hand-chain", 0.5)])

@@ -14,7 +14,7 @@ import interop
 from interop.analyses.compare import compare, unit_moves
 from interop.cli import run
 
-HAND = Path(__file__).resolve().parents[1] / "instances" / "tiny" / "hand-compare.yaml"
+HAND = Path(__file__).resolve().parents[2] / "instances" / "tiny" / "hand-compare.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ def test_solution_tables_carry_platform_and_node_nations():
         "lead",
     ]
     empty = interop.solve(
-        Path(__file__).resolve().parents[1] / "instances" / "tiny" / "hand-lead.yaml", scenario="caveat"
+        Path(__file__).resolve().parents[2] / "instances" / "tiny" / "hand-lead.yaml", scenario="caveat"
     )
     assert {"node_nation", "relation"} <= set(empty.assignments.columns)
 

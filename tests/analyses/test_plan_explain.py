@@ -15,7 +15,7 @@ from interop.analyses.plan_explain import explain_plan
 from interop.cli import run
 from interop.instance.loading import load_instance
 
-IDLE = Path(__file__).resolve().parents[1] / "instances" / "tiny" / "hand-idle.yaml"
+IDLE = Path(__file__).resolve().parents[2] / "instances" / "tiny" / "hand-idle.yaml"
 
 
 def _explain(scenario):

@@ -13,7 +13,7 @@ from interop.analyses.resilience import instance_document, reduced, resilience
 from interop.cli import run
 from interop.instance.loading import load_instance
 
-HERE = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parents[2]
 HAND = HERE / "instances" / "tiny" / "hand-resilience.yaml"
 CHAIN = HERE / "instances" / "tiny" / "hand-chain.yaml"
 

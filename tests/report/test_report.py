@@ -10,7 +10,7 @@ import pytest
 from interop.cli import run
 from interop.report.html import build_report, html_table
 
-TINY = Path(__file__).resolve().parents[1] / "instances" / "tiny"
+TINY = Path(__file__).resolve().parents[2] / "instances" / "tiny"
 
 
 def assert_self_contained(text: str) -> None:
