@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from interop.instance.schema import Instance
 
@@ -40,17 +41,45 @@ def _plan_line(sol) -> tuple[float, float]:
     ]
 
 
-def _solve_at(inst: Instance, lam: float, profile: str):
+@dataclass(frozen=True)
+class Optimum:
+    """The optimum of one re-solve: Z*, and the line W − λ·S of the plan found (W, S as in ``_plan_line``)."""
+
+    objective: float
+    w: float
+    s: float
+    lam: float
+
+
+def optimum(inst: Instance, profile: str = "default") -> Optimum | None:
+    """Z* of ``inst`` by one HiGHS run (no tie-break: only the value is needed), or None without a solution."""
+    from interop.model.matrix import InfeasibleBuild, build_matrix
+    from interop.solver.highs import run_matrix
+    from interop.solver.profiles import profile_options
+
+    _, options = profile_options(profile, None, None)
+    try:
+        mm, _, _ = build_matrix(inst)
+    except InfeasibleBuild:
+        return None
+    aut, mm.tie_break = mm.tie_break, None
+    run = run_matrix(mm, options)
+    if run.status not in ("optimal", "feasible") or run.values is None:
+        return None
+    lam = inst.parameters.autonomy_scale
+    s = float(aut @ run.values)
+    return Optimum(float(run.objective), float(run.objective) + lam * s, s, lam)
+
+
+def _solve_at(inst: Instance, lam: float, profile: str) -> Optimum | None:
     from interop.analyses.grid import with_mutable
-    from interop.solve import solve as solve_fast
 
-    return solve_fast(with_mutable(inst, {"parameters.autonomy_scale": lam}), profile=profile)
+    return optimum(with_mutable(inst, {"parameters.autonomy_scale": lam}), profile)
 
 
-def _optimal_at(line: tuple[float, float], other) -> bool:
+def _optimal_at(line: tuple[float, float], other: Optimum) -> bool:
     w, s = line
-    lam = other.parameters["autonomy_scale"]
-    return w - lam * s >= other.objective - TOL * max(1.0, abs(other.objective))
+    return w - other.lam * s >= other.objective - TOL * max(1.0, abs(other.objective))
 
 
 def lambda_range(inst: Instance, sol, profile: str = "default") -> dict:
@@ -70,7 +99,7 @@ def lambda_range(inst: Instance, sol, profile: str = "default") -> dict:
         for _ in range(MAX_STEPS):
             other = _solve_at(inst, probe, profile)
             solves += 1
-            if not other.has_solution:
+            if other is None:
                 return probe
             if _optimal_at((w, s), other):
                 if bracketed:
@@ -80,7 +109,7 @@ def lambda_range(inst: Instance, sol, profile: str = "default") -> dict:
                 probe *= 4
                 continue
             bracketed = True
-            wq, sq = _plan_line(other)
+            wq, sq = other.w, other.s
             if abs(s - sq) <= TOL:
                 return probe
             probe = (w - wq) / (s - sq)  # where the plan's line meets the better plan's line
@@ -188,13 +217,12 @@ def binding_limits(
     re-solved (limit)"`` and has no value.
     """
     from interop.analyses.grid import with_values
-    from interop.solve import solve as solve_fast
 
     out = []
     for item in sorted(_relaxations(inst, sol), key=lambda x: ORDER[x["kind"]]):
         if resolve and len(out) < max_resolves:
-            relaxed = solve_fast(with_values(inst, {item["path"]: item["relaxed"]}), profile=profile)
-            item["value_of_relaxing"] = relaxed.objective - sol.objective if relaxed.has_solution else None
+            relaxed = optimum(with_values(inst, {item["path"]: item["relaxed"]}), profile)
+            item["value_of_relaxing"] = None if relaxed is None else relaxed.objective - sol.objective
             item["method"] = "re-solve"
         elif resolve:
             item["value_of_relaxing"], item["method"] = None, "not re-solved (limit)"
