@@ -7,6 +7,7 @@ path and the sweeps' re-solved model; and a re-run reports the same plan.
 """
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -80,8 +81,8 @@ def test_ties_actually_occur_in_these_cases():
 
 
 def test_a_rerun_gives_the_same_plan():
-    inst = interop.load_instance("instances/nato-efp.yaml")
-    inst.parameters.autonomy_scale = 0.0
+    inst = interop.load_instance(Path(__file__).resolve().parents[2] / "instances" / "nato-efp.yaml")
+    inst = inst.model_copy(update={"parameters": inst.parameters.model_copy(update={"autonomy_scale": 0.0})})
     first, second = interop.solve(inst), interop.solve(inst)
     assert first.status == second.status == "optimal"
     assert first.assignments.equals(second.assignments) and first.links == second.links
