@@ -19,6 +19,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from interop.evaluate import Assignment, evaluate, joined_to_root
+from interop.safeio import safe_csv
 from interop.schema import Instance
 
 FORMAT = "interop-solution/1"
@@ -82,7 +83,7 @@ class Solution:
         directory.mkdir(parents=True, exist_ok=True)
         if self.has_solution:
             for name, table in self.tables().items():
-                atomic_write(directory / f"{name}.csv", table.to_csv(index=False))
+                atomic_write(directory / f"{name}.csv", safe_csv(table))
         path = directory / "solution.json"
         atomic_write(path, json.dumps(self.to_dict(), indent=2, default=_json_default) + "\n")
         return path

@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from interop.results import _json_default, atomic_write
+from interop.safeio import safe_csv
 
 
 class RunConflict(Exception):
@@ -74,7 +75,7 @@ class RunDir:
 
     def write_table(self, name: str, frame) -> Path:
         path = self.path / name
-        atomic_write(path, frame.to_csv(index=False))
+        atomic_write(path, safe_csv(frame))
         return path
 
 

@@ -1,0 +1,155 @@
+"""Hostile or odd input and output (issues 11 and 15): each test failed before its fix."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+import interop.loading
+from interop.cli import run
+from interop.errors import InstanceError
+from interop.loading import load_instance, read_document
+from tests.conftest import TINY
+
+EXAMPLE = TINY / "format-example.yaml"
+
+
+def _doc() -> dict:
+    return yaml.safe_load(EXAMPLE.read_text())
+
+
+def _write(tmp_path: Path, doc: dict, name: str = "i.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+# --- input: only regular files, bounded while reading ----------------------------------------
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "/dev/urandom"])
+def test_device_refused(special):
+    if not os.path.exists(special):
+        pytest.skip(f"no {special}")
+    with pytest.raises(InstanceError, match="not a regular file"):
+        read_document(special)
+
+
+def test_directory_refused(tmp_path):
+    with pytest.raises(InstanceError, match="a directory"):
+        read_document(tmp_path)
+
+
+def test_fifo_refused_without_hanging(tmp_path):
+    fifo = tmp_path / "f.yaml"
+    os.mkfifo(fifo)
+    result: list = []
+
+    def attempt():
+        try:
+            read_document(fifo)
+        except InstanceError as exc:
+            result.append(str(exc))
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(5)
+    if worker.is_alive():  # unblock the reader before failing
+        with open(fifo, "w"):
+            pass
+        pytest.fail("reading a FIFO hangs")
+    assert result and "not a regular file" in result[0]
+
+
+def test_byte_limit_enforced_while_reading(monkeypatch, tmp_path):
+    """The limit holds for what is read, not only for what stat says."""
+    path = tmp_path / "big.yaml"
+    path.write_text("name: x\n" * 100)
+    real_fstat = os.fstat
+
+    class Lying:
+        def __init__(self, st):
+            self._st = st
+
+        def __getattr__(self, name):
+            return 0 if name == "st_size" else getattr(self._st, name)
+
+    monkeypatch.setattr(os, "fstat", lambda fd: Lying(real_fstat(fd)))
+    monkeypatch.setattr(interop.loading, "MAX_FILE_BYTES", 100)
+    with pytest.raises(InstanceError, match="more than 100 bytes"):
+        read_document(path)
+
+
+# --- YAML number rules --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scalar", ["024", "1:20", "1_0", "1_0.5", "0b11"])
+def test_ambiguous_yaml_numbers_refused_with_place(tmp_path, scalar):
+    text = EXAMPLE.read_text().replace("demand: 20,", f"demand: {scalar},")
+    path = tmp_path / "n.yaml"
+    path.write_text(text)
+    with pytest.raises(InstanceError) as info:
+        read_document(path)
+    problem = info.value.problems[0]
+    assert f"ambiguous number '{scalar}'" in problem.message
+    assert problem.place.startswith("line ")
+
+
+@pytest.mark.parametrize("scalar, value", [("24", 24), ("0", 0), ("1e3", 1000.0), ("0.5", 0.5), ("'024'", "024")])
+def test_plain_yaml_numbers_still_read(tmp_path, scalar, value):
+    path = tmp_path / "n.yaml"
+    path.write_text(f"a: {scalar}\n")
+    assert read_document(path)["a"] == value
+
+
+def test_yaml_node_count_bounded(monkeypatch, tmp_path):
+    monkeypatch.setattr(interop.loading, "MAX_YAML_NODES", 1000)
+    path = tmp_path / "many.yaml"
+    path.write_text("a: [" + ",".join("1" for _ in range(5000)) + "]\n")
+    with pytest.raises(InstanceError, match="more than 1000 YAML nodes"):
+        read_document(path)
+
+
+# --- ids ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "a\nb", "a\tb", " ", " lead", "trail ", "x" * 201])
+def test_bad_ids_refused_with_place(tmp_path, bad):
+    doc = _doc()
+    doc["platforms"][0]["id"] = bad
+    path = tmp_path / "i.json"
+    import json
+
+    path.write_text(json.dumps(doc, default=str))
+    with pytest.raises(InstanceError) as info:
+        load_instance(path)
+    assert any("platforms" in p.place and "id" in p.message for p in info.value.problems), info.value.problems
+
+
+def test_formula_cells_neutralised_in_csv(tmp_path):
+    doc = _doc()
+    doc["platforms"][0]["id"] = "=HYPERLINK(1)"
+    doc["platforms"][1]["id"] = "@cmd"
+    path = _write(tmp_path, doc)
+    out = tmp_path / "out"
+    assert run(["solve", str(path), "--out", str(out)]) == 0
+    text = (out / "assignments.csv").read_text()
+    assert "'=HYPERLINK(1)" in text and "'@cmd" in text
+    assert not any(line.startswith(("=", "@", "+")) for line in text.splitlines())
+
+
+def test_dollar_in_node_id_plots(tmp_path):
+    doc = _doc()
+    text = yaml.safe_dump(doc, sort_keys=False).replace("US-HQ", "US$HQ").replace("JFC", "J$^{$F")
+    path = tmp_path / "d.yaml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    assert run(["solve", str(path), "--out", str(out)]) == 0
+    assert (
+        run(["plot", "network", str(out / "solution.json"), "--instance", str(path), "--out", str(tmp_path / "n")]) == 0
+    )
+    assert (tmp_path / "n.png").stat().st_size > 0
