@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from interop.errors import InstanceError
+from interop.safeio import error_line, plain, silence_stdout, warning_line
 
 app = typer.Typer(
     add_completion=False,
@@ -25,9 +26,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 WIDTH = None if sys.stdout.isatty() else 160  # tables stay whole when piped or captured
-out = Console(highlight=False, soft_wrap=True, width=WIDTH)
-err = Console(stderr=True, highlight=False, soft_wrap=True, width=WIDTH)
+out = Console(highlight=False, soft_wrap=True, width=WIDTH, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, width=WIDTH, emoji=False)
 STATE = {"debug": False}
+
+
+def _reader_gone() -> None:
+    """Rich exits 1 on a broken pipe; ``interop solve … | head -1`` is not a failure."""
+    out.quiet = True
+    silence_stdout()
+    raise BrokenPipeError
+
+
+out.on_broken_pipe = _reader_gone
 
 InstanceFile = Annotated[Path, typer.Argument(help="Instance file (YAML or JSON).", show_default=False)]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario to apply.")]
@@ -41,7 +52,7 @@ class Failure(Exception):
 
 
 def fail_input(exc: InstanceError) -> None:
-    err.print(f"[bold red]error[/]: {exc.source}: {len(exc.problems)} problem(s)")
+    err.print(error_line(f"{exc.source}: {len(exc.problems)} problem(s)"))
     for problem in exc.problems:
         err.print(f"  {problem}", markup=False)
     raise Failure(2)
@@ -64,7 +75,7 @@ def profile_or_fail(solver: str):
     try:
         return load_profile(solver)
     except ValueError as exc:
-        err.print(f"[bold red]error[/]: --solver: {exc}")
+        err.print(error_line(f"--solver: {exc}"))
         raise Failure(2) from None
 
 
@@ -97,7 +108,7 @@ def solve(
     profile = profile_or_fail(solver)
     directory = out_dir or default_out_dir(inst.name, inst.scenario)
     if (directory / "solution.json").exists() and not force:
-        err.print(f"[bold red]error[/]: {directory}/solution.json exists; use --force or another --out")
+        err.print(error_line(f"{directory}/solution.json exists; use --force or another --out"))
         raise Failure(2)
     sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose)
     if sol.status == "infeasible" and explain:
@@ -117,7 +128,7 @@ def validate(file: InstanceFile) -> None:
 
     report = validate_file(file)
     for warning in report.warnings:
-        err.print(f"[yellow]warning[/]: {warning}", markup=True)
+        err.print(warning_line(f"{warning}"))
     if not report.ok:
         fail_input(InstanceError(str(file), report.problems))
     names = ", ".join(report.scenarios) or "none"
@@ -157,7 +168,7 @@ def info(file: InstanceFile) -> None:
         variants = [base] + [parse_instance(doc, s, str(file)) for s in base.scenarios]
     except InstanceError as exc:
         fail_input(exc)
-    table = Table(title=f"{base.name}: {base.description or ''}".strip(": "))
+    table = Table(title=plain(f"{base.name}: {base.description or ''}".strip(": ")))
     columns = ("scenario", "nations", "platforms", "units", "tasks", "nodes", "links", "admissible links")
     columns += ("assignments", "combined (led)")
     for col in columns:
@@ -165,7 +176,7 @@ def info(file: InstanceFile) -> None:
     for inst in variants:
         data = model_data(inst)
         table.add_row(
-            inst.scenario or "(base)",
+            plain(inst.scenario or "(base)"),
             str(len(inst.nations)),
             str(len(inst.platforms)),
             str(sum(p.count for p in inst.platforms)),
@@ -185,7 +196,7 @@ def info(file: InstanceFile) -> None:
     for inst in variants:
         for c in inst.command_nodes:
             if c.multinational:
-                leads.add_row(inst.scenario or "(base)", c.id, ", ".join(c.members or []), c.lead or "(none)")
+                leads.add_row(*map(plain, (inst.scenario or "(base)", c.id, ", ".join(c.members or []), c.lead or "(none)")))
     if leads.row_count:
         out.print(leads)
 
@@ -203,10 +214,13 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     except Failure as exc:
         return exc.code
+    except BrokenPipeError:  # the reader went away (| head): not an error of ours
+        silence_stdout()
+        return 0
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:
-        err.print("aborted")
+        err.print("aborted", markup=False)
         return 130
     except Exception as exc:  # usage errors (typer's click) and anything unexpected
         if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
@@ -214,12 +228,18 @@ def run(argv: list[str] | None = None) -> int:
             return exc.exit_code
         if STATE["debug"]:
             raise
-        err.print(f"[bold red]error[/]: {type(exc).__name__}: {exc}", markup=True)
-        err.print("(run with --debug for the traceback)")
+        err.print(error_line(f"{type(exc).__name__}: {exc}"))
+        err.print("(run with --debug for the traceback)", markup=False)
         return 3
 
 
 def entry() -> None:
-    sys.exit(run())
+    code = run()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+        code = 0
+    sys.exit(code)
 # commands of other areas register themselves on ``app``
 from interop import cli_generate, cli_plot, cli_tradeoff  # noqa: E402,F401

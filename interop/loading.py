@@ -18,8 +18,8 @@ from pydantic import ValidationError
 
 from interop.checks import Placer, check_instance, format_loc, warnings
 from interop.errors import InstanceError, Problem
-from interop.scenarios import apply_scenario
 from interop.safeio import ReadRefused, read_regular_file
+from interop.scenarios import apply_scenario
 from interop.schema import COLLECTIONS, Instance
 
 MAX_FILE_BYTES = 64 * 1024 * 1024

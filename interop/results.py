@@ -19,7 +19,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from interop.evaluate import Assignment, evaluate, joined_to_root
-from interop.safeio import safe_csv
+from interop.safeio import safe_csv, umask_mode
 from interop.schema import Instance
 
 FORMAT = "interop-solution/1"
@@ -130,6 +130,7 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
+        os.fchmod(fd, umask_mode())  # mkstemp makes 0600; a result is as readable as any new file
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -306,6 +307,9 @@ def summary(sol: Solution) -> str:
             f"{r.nation} {r.autonomy_loss:.4g}" for r in sol.nations.itertuples() if r.committed_value > 0
         )
         lines.append(f"  autonomy loss by nation: {losses or 'none'}")
+        idle = [r.nation for r in sol.nations.itertuples() if not r.committed_value > 0]
+        if idle:  # an analyst must see that a nation committed nothing
+            lines.append(f"  committing nothing: {', '.join(idle)}")
         lines.append(f"  active links ({len(sol.links)}): {', '.join(sol.links) or 'none'}")
     t = sol.solver.get("time_s")
     if t is not None and not math.isnan(t):

@@ -89,7 +89,7 @@ def write_point(points_dir: str | Path, name: str, solution: dict) -> None:
 def progress_bar(enabled: bool, total: int | None, label: str) -> Progress:
     """A progress bar on stderr: points done, elapsed and remaining time."""
     columns = (
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("elapsed"),
@@ -97,7 +97,7 @@ def progress_bar(enabled: bool, total: int | None, label: str) -> Progress:
         TextColumn("remaining"),
         TimeRemainingColumn(),
     )
-    bar = Progress(*columns, console=Console(stderr=True), disable=not enabled, transient=False)
+    bar = Progress(*columns, console=Console(stderr=True, emoji=False), disable=not enabled, transient=False)
     bar.add_task(label, total=total)
     return bar
 

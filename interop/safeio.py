@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.text import Text
 
 # A cell that a spreadsheet would run as a formula starts with one of these.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -67,9 +70,49 @@ def safe_csv(frame: pd.DataFrame) -> str:
 
     Numbers are untouched (a negative number is data, not a formula).
     """
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         if not pd.api.types.is_numeric_dtype(out[column]):
             out[column] = out[column].map(neutralise_cell)
     out.columns = [neutralise_cell(c) for c in out.columns]
     return out.to_csv(index=False)
+
+
+def console_line(tag: str, style: str, message: object) -> Text:
+    """``tag: message`` for a rich console, the tag styled and the message never read as markup.
+
+    File names, options and exception texts are user text: ``q[/]n.yaml`` or ``[red]`` must
+    print as they are, not be interpreted (or crash the console).
+    """
+    from rich.text import Text
+
+    return Text.assemble((tag, style), ": ", str(message))
+
+
+def error_line(message: object) -> Text:
+    return console_line("error", "bold red", message)
+
+
+def warning_line(message: object) -> Text:
+    return console_line("warning", "yellow", message)
+
+
+def plain(value: object) -> Text:
+    """A table cell or title holding user text, shown as it is."""
+    from rich.text import Text
+
+    return Text(str(value))
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null once its reader has gone, so that the exit flush cannot fail."""
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -153,3 +154,71 @@ def test_dollar_in_node_id_plots(tmp_path):
         run(["plot", "network", str(out / "solution.json"), "--instance", str(path), "--out", str(tmp_path / "n")]) == 0
     )
     assert (tmp_path / "n.png").stat().st_size > 0
+
+
+# --- console markup in user text --------------------------------------------------------------
+
+
+def test_markup_in_file_names_and_options_printed_as_is(tmp_path, capsys):
+    (tmp_path / "q[").mkdir()
+    odd = tmp_path / "q[/]n.yaml"
+    odd.write_text(EXAMPLE.read_text())
+    assert run(["validate", str(odd)]) == 0
+    assert "q[/]n.yaml: valid" in capsys.readouterr().out
+    assert run(["solve", str(odd), "--solver", "[/]"]) == 2
+    err = capsys.readouterr().err
+    assert "no solver profile '[/]'" in err and "Traceback" not in err
+    bad = tmp_path / "x[red]y.yaml"
+    bad.write_text("name: [\n")
+    assert run(["validate", str(bad)]) == 2
+    assert "x[red]y.yaml" in capsys.readouterr().err
+    emoji = tmp_path / "a:smile:b.yaml"
+    emoji.write_text("a: 1\n")
+    assert run(["validate", str(emoji)]) == 2
+    assert "a:smile:b.yaml" in capsys.readouterr().err
+
+
+def test_out_with_markup_and_no_raw_markup_in_errors(tmp_path, capsys):
+    out = tmp_path / "o[" / "]d"
+    assert run(["solve", str(EXAMPLE), "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert run(["solve", str(EXAMPLE), "--out", str(out)]) == 2  # exists: an error message naming it
+    err = capsys.readouterr().err
+    assert "o[/]d/solution.json exists" in err and "[bold red]" not in err and "[/]" not in err.split("o[/]d")[0]
+    assert run(["sweep", str(EXAMPLE), "--param", "parameters.autonomy_scale", "--values", "a:b"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "[bold red]" not in err
+
+
+# --- output files, summary, pipes ------------------------------------------------------------
+
+
+def test_output_files_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        assert run(["solve", str(EXAMPLE), "--out", str(tmp_path / "o")]) == 0
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "o").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+
+
+def test_summary_names_nations_that_commit_nothing(tmp_path, capsys):
+    doc = _doc()
+    doc["nations"].append({"id": "TUR", "autonomy_weight": 1.0})
+    path = _write(tmp_path, doc)
+    assert run(["solve", str(path), "--out", str(tmp_path / "o")]) == 0
+    assert "committing nothing: TUR" in capsys.readouterr().out
+
+
+def test_closed_pipe_exits_0(tmp_path):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    argv = [sys.executable, "-m", "interop", "solve", str(EXAMPLE), "--out", str(tmp_path / "o")]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # the reader is gone before anything is printed (| head -0)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
