@@ -2,8 +2,9 @@
 
 Exit codes: 0 a solution was found (or the file is valid), 1 no solution
 (infeasible, unbounded, no solution within the limits, solver error), 2 bad
-input or usage. Bad input gets one line per problem and no traceback; a
-traceback is shown only with ``--debug``.
+input or usage (an unwritable ``--out`` included), 3 an unexpected internal
+error. Bad input gets one line per problem and no traceback; a traceback is
+shown only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from interop.errors import InstanceError
-from interop.safeio import error_line, plain, silence_stdout, warning_line
+from interop.safeio import error_line, plain, silence_stdout, unwritable_dir, warning_line
 
 app = typer.Typer(
     add_completion=False,
@@ -110,6 +111,10 @@ def solve(
     if (directory / "solution.json").exists() and not force:
         err.print(error_line(f"{directory}/solution.json exists; use --force or another --out"))
         raise Failure(2)
+    problem = unwritable_dir(directory)  # found before the solve, which would otherwise be lost
+    if problem:
+        err.print(error_line(f"--out {directory}: {problem}"))
+        raise Failure(2)
     sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose)
     if sol.status == "infeasible" and explain:
         from interop.explain import diagnose
@@ -196,7 +201,8 @@ def info(file: InstanceFile) -> None:
     for inst in variants:
         for c in inst.command_nodes:
             if c.multinational:
-                leads.add_row(*map(plain, (inst.scenario or "(base)", c.id, ", ".join(c.members or []), c.lead or "(none)")))
+                row = (inst.scenario or "(base)", c.id, ", ".join(c.members or []), c.lead or "(none)")
+                leads.add_row(*map(plain, row))
     if leads.row_count:
         out.print(leads)
 

@@ -116,3 +116,24 @@ def silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError):
         pass
+
+
+def unwritable_dir(directory: str | Path) -> str | None:
+    """Why results cannot be written into ``directory`` (created if missing), or None.
+
+    Probed by creating and removing a file of our own, so that a read-only folder, a
+    path through an existing file or a full disk is found before a solve, not after.
+    """
+    import tempfile
+
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        return "exists and is not a directory"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".interop-probe.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return f"cannot write there: {exc.strerror or exc}"
+    return None

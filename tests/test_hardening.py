@@ -222,3 +222,21 @@ def test_closed_pipe_exits_0(tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_unwritable_out_refused_before_the_solve(tmp_path, capsys, monkeypatch):
+    import importlib
+
+    solve_module = importlib.import_module("interop.solve")
+
+    def never(*args, **kwargs):
+        raise AssertionError("solved although --out is unwritable")
+
+    monkeypatch.setattr(solve_module, "solve", never)
+    afile = tmp_path / "afile"
+    afile.write_text("mine\n")
+    assert run(["solve", str(EXAMPLE), "--out", str(afile)]) == 2
+    err = capsys.readouterr().err
+    assert "exists and is not a directory" in err and afile.read_text() == "mine\n"
+    assert run(["solve", str(EXAMPLE), "--out", str(afile / "sub")]) == 2
+    assert "cannot write there" in capsys.readouterr().err
