@@ -12,8 +12,20 @@ import networkx as nx
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "interop"
-ORDER = ["errors", "instance", "model", "solver", "solution", "solve", "analyses", "report", "cli", "__init__",
-         "__main__"]
+ORDER = [
+    "errors",
+    "safeio",
+    "instance",
+    "model",
+    "solver",
+    "solution",
+    "solve",
+    "analyses",
+    "report",
+    "cli",
+    "__init__",
+    "__main__",
+]
 MAX_LINES = 420
 # the generator builds a witness plan from the admissible sets, to set floors it can meet
 EXCEPTIONS = {"interop.instance.generate": {"interop.model.data"}}
@@ -60,8 +72,11 @@ def test_no_import_circles():
 def test_imports_follow_the_stages(name):
     if name == "interop" or name == "interop.__main__":
         return
-    later = [t for t in _imports(MODULES[name]) - EXCEPTIONS.get(name, set())
-             if t in MODULES and t != "interop" and _stage(t) > _stage(name)]
+    later = [
+        t
+        for t in _imports(MODULES[name]) - EXCEPTIONS.get(name, set())
+        if t in MODULES and t != "interop" and _stage(t) > _stage(name)
+    ]
     assert not later, f"{name} imports later stages: {later}"
 
 

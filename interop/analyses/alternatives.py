@@ -26,6 +26,7 @@ import pyomo.environ as pyo
 
 from interop.analyses.runs import write_point
 from interop.instance.schema import Instance
+from interop.safeio import safe_csv
 
 
 def _commands(doc: dict) -> dict[tuple[str, str], int]:
@@ -123,5 +124,5 @@ def alternatives(
     if out is not None:
         from interop.solution.files import atomic_write
 
-        atomic_write(Path(out) / "alternatives.csv", frame.to_csv(index=False))
+        atomic_write(Path(out) / "alternatives.csv", safe_csv(frame))
     return frame

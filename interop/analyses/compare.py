@@ -25,6 +25,7 @@ import scipy.sparse as sp
 
 from interop.instance.schema import Instance
 from interop.model.matrix import MatrixModel
+from interop.safeio import safe_csv
 from interop.solution.extract import add_nations, relation  # noqa: F401  (re-exported)
 from interop.solver.highs import TIE_TOLERANCE, RunResult, highs_for, run_highs
 from interop.solver.profiles import profile_options
@@ -174,7 +175,7 @@ class Comparison:
         paths = []
         for name, frame in self.tables().items():
             path = out / f"compare_{name}.csv"
-            atomic_write(path, frame.to_csv(index=False))
+            atomic_write(path, safe_csv(frame))
             paths.append(path)
         return paths
 

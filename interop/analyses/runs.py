@@ -25,6 +25,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from interop.safeio import safe_csv
 from interop.solution.files import atomic_write, json_default
 
 
@@ -76,7 +77,7 @@ class RunDir:
 
     def write_table(self, name: str, frame) -> Path:
         path = self.path / name
-        atomic_write(path, frame.to_csv(index=False))
+        atomic_write(path, safe_csv(frame))
         return path
 
 
@@ -90,7 +91,7 @@ def write_point(points_dir: str | Path, name: str, solution: dict) -> None:
 def progress_bar(enabled: bool, total: int | None, label: str) -> Progress:
     """A progress bar on stderr: points done, elapsed and remaining time."""
     columns = (
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("elapsed"),
@@ -98,7 +99,7 @@ def progress_bar(enabled: bool, total: int | None, label: str) -> Progress:
         TextColumn("remaining"),
         TimeRemainingColumn(),
     )
-    bar = Progress(*columns, console=Console(stderr=True), disable=not enabled, transient=False)
+    bar = Progress(*columns, console=Console(stderr=True, emoji=False), disable=not enabled, transient=False)
     bar.add_task(label, total=total)
     return bar
 

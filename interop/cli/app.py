@@ -5,7 +5,8 @@ Commands live in the sibling modules and register themselves on :data:`app`;
 
 Exit codes: 0 a solution was found (or the file is valid), 1 no solution
 (infeasible, unbounded, no solution within the limits, solver error), 2 bad
-input or usage. Bad input gets one line per problem and no traceback; a
+input or usage (an unwritable ``--out`` included), 3 an unexpected internal
+error. Bad input gets one line per problem and no traceback; a
 traceback is shown only with ``--debug``.
 """
 
@@ -19,6 +20,7 @@ import typer
 from rich.console import Console
 
 from interop.errors import InstanceError
+from interop.safeio import error_line, silence_stdout
 
 app = typer.Typer(
     add_completion=False,
@@ -27,9 +29,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 WIDTH = None if sys.stdout.isatty() else 160  # tables stay whole when piped or captured
-out = Console(highlight=False, soft_wrap=True, width=WIDTH)
-err = Console(stderr=True, highlight=False, soft_wrap=True, width=WIDTH)
+out = Console(highlight=False, soft_wrap=True, width=WIDTH, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, width=WIDTH, emoji=False)
 STATE = {"debug": False}
+
+
+def _reader_gone() -> None:
+    """Rich exits 1 on a broken pipe; ``interop solve … | head -1`` is not a failure."""
+    out.quiet = True
+    silence_stdout()
+    raise BrokenPipeError
+
+
+out.on_broken_pipe = _reader_gone
 
 InstanceFile = Annotated[Path, typer.Argument(help="Instance file (YAML or JSON).", show_default=False)]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario to apply.")]
@@ -43,7 +55,7 @@ class Failure(Exception):
 
 
 def fail_input(exc: InstanceError) -> None:
-    err.print(f"[bold red]error[/]: {exc.source}: {len(exc.problems)} problem(s)")
+    err.print(error_line(f"{exc.source}: {len(exc.problems)} problem(s)"))
     for problem in exc.problems:
         err.print(f"  {problem}", markup=False)
     raise Failure(2)
@@ -66,7 +78,7 @@ def profile_or_fail(solver: str):
     try:
         return load_profile(solver)
     except ValueError as exc:
-        err.print(f"[bold red]error[/]: --solver: {exc}")
+        err.print(error_line(f"--solver: {exc}"))
         raise Failure(2) from None
 
 
@@ -87,10 +99,13 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     except Failure as exc:
         return exc.code
+    except BrokenPipeError:  # the reader went away (| head): not an error of ours
+        silence_stdout()
+        return 0
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:
-        err.print("aborted")
+        err.print("aborted", markup=False)
         return 130
     except Exception as exc:  # usage errors (typer's click) and anything unexpected
         if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
@@ -98,10 +113,16 @@ def run(argv: list[str] | None = None) -> int:
             return exc.exit_code
         if STATE["debug"]:
             raise
-        err.print(f"[bold red]error[/]: {type(exc).__name__}: {exc}", markup=True)
-        err.print("(run with --debug for the traceback)")
+        err.print(error_line(f"{type(exc).__name__}: {exc}"))
+        err.print("(run with --debug for the traceback)", markup=False)
         return 3
 
 
 def entry() -> None:
-    sys.exit(run())
+    code = run()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+        code = 0
+    sys.exit(code)

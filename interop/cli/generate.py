@@ -15,6 +15,7 @@ import typer
 import yaml
 
 from interop.cli.app import Failure, app, err, out
+from interop.safeio import error_line
 
 Count = Annotated[int | None, typer.Option(min=1, help="Override the preset's count.")]
 
@@ -37,13 +38,13 @@ def generate(
     from interop.solution.files import atomic_write
 
     if size.upper() not in PRESETS:
-        err.print(f"[bold red]error[/]: --size: unknown preset '{size}' (known: {', '.join(PRESETS)})")
+        err.print(error_line(f"--size: unknown preset '{size}' (known: {', '.join(PRESETS)})"))
         raise Failure(2)
     if out_file.exists() and not force:
-        err.print(f"[bold red]error[/]: {out_file} exists; use --force or another --out")
+        err.print(error_line(f"{out_file} exists; use --force or another --out"))
         raise Failure(2)
     if not out_file.parent.is_dir():
-        err.print(f"[bold red]error[/]: --out: no directory {out_file.parent}")
+        err.print(error_line(f"--out: no directory {out_file.parent}"))
         raise Failure(2)
     doc = make(size, seed=seed, nations=nations, platforms=platforms, tasks=tasks, nodes=nodes, theaters=theaters)
     if out_file.suffix.lower() == ".json":

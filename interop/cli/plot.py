@@ -17,6 +17,7 @@ import typer
 
 from interop.cli.app import Failure, app, err, fail_input, out
 from interop.errors import InstanceError
+from interop.safeio import error_line, warning_line
 
 plot_app = typer.Typer(no_args_is_help=True, help="Draw figures (PNG and SVG) from results.")
 app.add_typer(plot_app, name="plot")
@@ -33,7 +34,7 @@ class YAxis(StrEnum):
 
 def _bad(message: str) -> Failure:
     """Report one error line and return the exit-2 failure to raise."""
-    err.print(f"[bold red]error[/]: {message}")
+    err.print(error_line(f"{message}"))
     return Failure(2)
 
 
@@ -112,7 +113,7 @@ def network_cmd(
     if not isinstance(solution, dict) or "status" not in solution:
         raise _bad(f"{file}: not a solution file (no 'status')")
     if scenario is not None and scenario != solution.get("scenario"):
-        err.print(f"[yellow]warning[/]: {file} solves scenario {solution.get('scenario')!r}, drawn on {scenario!r}")
+        err.print(warning_line(f"{file} solves scenario {solution.get('scenario')!r}, drawn on {scenario!r}"))
     scenario = scenario if scenario is not None else solution.get("scenario")
     try:
         inst = load_instance(instance, scenario)

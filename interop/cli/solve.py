@@ -21,6 +21,7 @@ from interop.cli.app import (
     profile_or_fail,
 )
 from interop.errors import InstanceError
+from interop.safeio import error_line, plain, unwritable_dir, warning_line
 
 
 @app.command()
@@ -44,7 +45,11 @@ def solve(
     profile = profile_or_fail(solver)
     directory = out_dir or default_out_dir(inst.name, inst.scenario)
     if (directory / "solution.json").exists() and not force:
-        err.print(f"[bold red]error[/]: {directory}/solution.json exists; use --force or another --out")
+        err.print(error_line(f"{directory}/solution.json exists; use --force or another --out"))
+        raise Failure(2)
+    problem = unwritable_dir(directory)  # found before the solve, which would otherwise be lost
+    if problem:
+        err.print(error_line(f"--out {directory}: {problem}"))
         raise Failure(2)
     sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose)
     if sol.status == "infeasible" and explain:
@@ -72,7 +77,7 @@ def validate(file: InstanceFile) -> None:
 
     report = validate_file(file)
     for warning in report.warnings:
-        err.print(f"[yellow]warning[/]: {warning}", markup=True)
+        err.print(warning_line(f"{warning}"))
     if not report.ok:
         fail_input(InstanceError(str(file), report.problems))
     names = ", ".join(report.scenarios) or "none"
@@ -112,7 +117,7 @@ def info(file: InstanceFile) -> None:
         variants = [base] + [parse_instance(doc, s, str(file)) for s in base.scenarios]
     except InstanceError as exc:
         fail_input(exc)
-    table = Table(title=f"{base.name}: {base.description or ''}".strip(": "))
+    table = Table(title=plain(f"{base.name}: {base.description or ''}".strip(": ")))
     columns = ("scenario", "nations", "platforms", "units", "tasks", "nodes", "links", "admissible links")
     columns += ("assignments", "combined (led)")
     for col in columns:
@@ -120,7 +125,7 @@ def info(file: InstanceFile) -> None:
     for inst in variants:
         data = model_data(inst)
         table.add_row(
-            inst.scenario or "(base)",
+            plain(inst.scenario or "(base)"),
             str(len(inst.nations)),
             str(len(inst.platforms)),
             str(sum(p.count for p in inst.platforms)),
@@ -140,7 +145,8 @@ def info(file: InstanceFile) -> None:
     for inst in variants:
         for c in inst.command_nodes:
             if c.multinational:
-                leads.add_row(inst.scenario or "(base)", c.id, ", ".join(c.members or []), c.lead or "(none)")
+                row = (inst.scenario or "(base)", c.id, ", ".join(c.members or []), c.lead or "(none)")
+                leads.add_row(*map(plain, row))
     if leads.row_count:
         out.print(leads)
 

@@ -22,6 +22,7 @@ from interop.cli.app import (
     profile_or_fail,
 )
 from interop.errors import InstanceError
+from interop.safeio import error_line
 
 SolverOpt = Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")]
 TimeOpt = Annotated[float | None, typer.Option("--time-limit", min=0, help="Seconds per solve.")]
@@ -38,7 +39,7 @@ def _refusals():
     except InstanceError as exc:
         fail_input(exc)
     except RunConflict as exc:
-        err.print(f"[bold red]error[/]: {exc}", markup=False)
+        err.print(error_line(exc))
         raise Failure(2) from None
 
 
@@ -63,20 +64,20 @@ def sweep(
     from interop.analyses.sweep import sweep as run_sweep
 
     if len(param) != len(values):
-        err.print(f"[bold red]error[/]: {len(param)} --param but {len(values)} --values; give one --values per --param")
+        err.print(error_line(f"{len(param)} --param but {len(values)} --values; give one --values per --param"))
         raise Failure(2)
     if executor not in ("local", "dask"):
-        err.print(f"[bold red]error[/]: --executor: '{executor}' is not local or dask")
+        err.print(error_line(f"--executor: '{executor}' is not local or dask"))
         raise Failure(2)
     if scheduler is not None and executor != "dask":
-        err.print("[bold red]error[/]: --scheduler needs --executor dask")
+        err.print(error_line("--scheduler needs --executor dask"))
         raise Failure(2)
     grid = {}
     for path, spec in zip(param, values):
         try:
             grid[path] = parse_values(spec)
         except ValueError as exc:
-            err.print(f"[bold red]error[/]: --values for {path}: {exc}", markup=False)
+            err.print(error_line(f"--values for {path}: {exc}"))
             raise Failure(2) from None
     profile_or_fail(solver)
     inst = load_or_fail(file, scenario)

@@ -20,6 +20,7 @@ from interop.errors import InstanceError, Problem
 from interop.instance.checks import Placer, check_instance, format_loc, warnings
 from interop.instance.scenarios import apply_scenario
 from interop.instance.schema import COLLECTIONS, Instance
+from interop.safeio import ReadRefused, read_regular_file
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ENTITIES = 200_000
@@ -30,6 +31,13 @@ MAX_DEPTH = 24
 MAX_VALUES = 50 * MAX_ENTITIES
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# YAML nodes (scalars, sequences, mappings) a document may hold before it is built: composing
+# costs a few hundred bytes per node, so this bounds the parse's memory (an XL instance holds
+# about a tenth of it).
+MAX_YAML_NODES = 2_000_000
+# Numbers that YAML 1.1 (PyYAML) and YAML 1.2 read differently: 024 (octal 20 in 1.1), 1:20
+# (sexagesimal 80), 1_0 (10 in 1.1, a string in 1.2), 0b11. Refused rather than guessed.
+_AMBIGUOUS_NUMBER = re.compile(r"^[-+]?(?:0[0-9]|0b)|[_:]")
 
 
 class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -69,6 +77,40 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
+
+
+def _unambiguous(construct):
+    def constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode):
+        if not node.style and _AMBIGUOUS_NUMBER.search(node.value):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"ambiguous number '{node.value}' (YAML 1.1 and 1.2 read it differently):"
+                " write it plainly (e.g. 24, 80, 10) or quote it as a string",
+                node.start_mark,
+            )
+        return construct(loader, node)
+
+    return constructor
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _unambiguous(yaml.SafeLoader.construct_yaml_int))
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:float", _unambiguous(yaml.SafeLoader.construct_yaml_float))
+
+
+def _yaml_node_problem(text: str) -> Problem | None:
+    """A problem if the YAML text holds more than MAX_YAML_NODES nodes (counted without building them)."""
+    count = 0
+    try:
+        for event in yaml.parse(text, Loader=_UniqueKeyLoader):
+            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                count += 1
+                if count > MAX_YAML_NODES:
+                    where = f"line {event.start_mark.line + 1}, column {event.start_mark.column + 1}"
+                    return Problem(where, f"the document holds more than {MAX_YAML_NODES} YAML nodes")
+    except yaml.YAMLError:
+        return None  # the full parse below reports it with its place
+    return None
 
 
 def _text_place(data: bytes, offset: int) -> str:
@@ -150,10 +192,9 @@ def read_document(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InstanceError(name, [Problem("", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")])
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except ReadRefused as exc:
+        raise InstanceError(name, [Problem("", str(exc))]) from None
     except OSError as exc:
         raise InstanceError(name, [Problem("", f"cannot read file: {exc.strerror or exc}")]) from None
     try:
@@ -170,6 +211,9 @@ def read_document(path: str | Path) -> dict[str, Any]:
         if path.suffix.lower() == ".json":
             doc = json.loads(text, object_pairs_hook=_json_object(duplicates))
         else:
+            too_big = _yaml_node_problem(text)
+            if too_big is not None:
+                raise InstanceError(name, [too_big])
             doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except json.JSONDecodeError as exc:
         raise InstanceError(name, [Problem(f"line {exc.lineno}, column {exc.colno}", exc.msg)]) from None

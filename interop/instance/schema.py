@@ -43,7 +43,21 @@ MAX_UNITS = 10**9
 # ends with status "error" and HiGHS's reason, not a crash.
 MAX_NUMBER = 1e12
 
-Id = Annotated[str, Field(min_length=1)]
+MAX_ID_LENGTH = 200
+
+
+def _plain_id(value: str) -> str:
+    """An id is a printable name of a sane length: it is printed, written to CSV and plotted."""
+    if len(value) > MAX_ID_LENGTH:
+        raise ValueError(f"an id may be at most {MAX_ID_LENGTH} characters long (got {len(value)})")
+    if not value.isprintable():
+        raise ValueError("an id may not contain NUL, newlines or other control characters")
+    if value != value.strip():
+        raise ValueError("an id may not start or end with a space")
+    return value
+
+
+Id = Annotated[str, Field(min_length=1), AfterValidator(_plain_id)]
 Name = Annotated[str, Field(min_length=1), AfterValidator(_plain_name)]
 Count = Annotated[int, BeforeValidator(_integral), Field(ge=1, le=MAX_UNITS)]
 Capacity = Annotated[int, BeforeValidator(_integral), Field(ge=0, le=MAX_UNITS)]

@@ -373,4 +373,6 @@ def plot_network(solution: dict, instance: Instance, out_base: str | Path, title
     ax.set_title(title or f"{instance.name}{f' [{scenario}]' if scenario else ''}: command network\n"
                  f"{solution.get('status', '?')}: {len(active)} of {len(link_ends)} links active, "
                  f"{len(integrated)} of {len(nodes)} nodes integrated")
+    for text in fig.findobj(matplotlib.text.Text):  # ids are user text: a '$' is not mathtext
+        text.set_parse_math(False)
     return save_figure(fig, out_base)

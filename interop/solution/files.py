@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from interop.safeio import umask_mode
+
 
 def clean(value):
     """Round float noise (79.60000000000001) away without changing any figure materially."""
@@ -42,6 +44,7 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
+        os.fchmod(fd, umask_mode())  # mkstemp makes 0600; a result is as readable as any new file
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from interop.safeio import safe_csv
 from interop.solution.files import atomic_write, clean, json_default, records
 
 FORMAT = "interop-solution/1"
@@ -79,7 +80,7 @@ class Solution:
         directory.mkdir(parents=True, exist_ok=True)
         if self.has_solution:
             for name, table in self.tables().items():
-                atomic_write(directory / f"{name}.csv", table.to_csv(index=False))
+                atomic_write(directory / f"{name}.csv", safe_csv(table))
         path = directory / "solution.json"
         atomic_write(path, json.dumps(self.to_dict(), indent=2, default=json_default) + "\n")
         return path
@@ -114,6 +115,9 @@ def summary(sol: Solution) -> str:
             f"{r.nation} {r.autonomy_loss:.4g}" for r in sol.nations.itertuples() if r.committed_value > 0
         )
         lines.append(f"  autonomy loss by nation: {losses or 'none'}")
+        idle = [r.nation for r in sol.nations.itertuples() if not r.committed_value > 0]
+        if idle:  # an analyst must see that a nation committed nothing
+            lines.append(f"  committing nothing: {', '.join(idle)}")
         lines.append(f"  active links ({len(sol.links)}): {', '.join(sol.links) or 'none'}")
     t = sol.solver.get("time_s")
     if t is not None and not math.isnan(t):
