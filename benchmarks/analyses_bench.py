@@ -44,8 +44,14 @@ print(json.dumps({"s": time.perf_counter() - began, "objective": [float(x) for x
 def _run(checkout: Path, kind: str, instance: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     with tempfile.TemporaryDirectory() as cwd:
-        done = subprocess.run([sys.executable, "-c", JOB, kind, str(instance)], env=env, cwd=cwd,
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", JOB, kind, str(instance)],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -66,7 +72,8 @@ def main() -> None:
                 mine.append(a["s"])
                 theirs.append(b["s"])
                 agree &= len(a["objective"]) == len(b["objective"]) and all(
-                    abs(x - y) <= 1e-6 * max(1.0, abs(x)) for x, y in zip(a["objective"], b["objective"]))
+                    abs(x - y) <= 1e-6 * max(1.0, abs(x)) for x, y in zip(a["objective"], b["objective"])
+                )
             m, t = statistics.median(mine), statistics.median(theirs)
             print(f"{instance.stem:<22}{kind:<10}{m:>9.2f}{t:>9.2f}{m / t:>8.2f}  {agree}")
 

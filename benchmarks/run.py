@@ -114,8 +114,20 @@ def measure(kind: str, size: str, seed: int, profile: str, time_limit: float, ga
 
 def _child(kind: str, size: str, args: argparse.Namespace) -> dict:
     """Run :func:`measure` in a fresh interpreter and read its JSON line."""
-    cmd = [sys.executable, __file__, "--measure", kind, "--sizes", size, "--seed", str(args.seed),
-           "--profile", args.profile, "--time-limit", str(args.time_limit)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--measure",
+        kind,
+        "--sizes",
+        size,
+        "--seed",
+        str(args.seed),
+        "--profile",
+        args.profile,
+        "--time-limit",
+        str(args.time_limit),
+    ]
     if args.gap is not None:
         cmd += ["--gap", str(args.gap)]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -155,9 +167,11 @@ def summarise(size: str, samples: dict[str, list[dict]]) -> dict:
         # ratios per repeat (pyomo and fast ran back to back), then their median
         pairs = list(zip(py, fa))
         row["ratio_build"] = statistics.median(
-            [(p["build_s"] + p["compile_s"] + p["pass_s"]) / f["build_s"] for p, f in pairs])
+            [(p["build_s"] + p["compile_s"] + p["pass_s"]) / f["build_s"] for p, f in pairs]
+        )
         row["ratio_end_to_end"] = statistics.median(
-            [(p["build_s"] + p["compile_s"] + p["pass_s"]) / (f["build_s"] + f["pass_s"]) for p, f in pairs])
+            [(p["build_s"] + p["compile_s"] + p["pass_s"]) / (f["build_s"] + f["pass_s"]) for p, f in pairs]
+        )
     return row
 
 
@@ -166,15 +180,42 @@ def _fmt(value, spec: str) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    head = ("size", "assign", "rows", "cols", "sets s", "pyomo s", "handoff s", "fast s", "ratio", "e2e",
-            "solve s", "gap", "status", "pyomo +MB", "fast +MB")
+    head = (
+        "size",
+        "assign",
+        "rows",
+        "cols",
+        "sets s",
+        "pyomo s",
+        "handoff s",
+        "fast s",
+        "ratio",
+        "e2e",
+        "solve s",
+        "gap",
+        "status",
+        "pyomo +MB",
+        "fast +MB",
+    )
     lines = [" ".join(f"{h:>10}" for h in head)]
     for r in rows:
-        cells = (r["size"], str(r["assignments"]), str(r["rows"]), str(r["columns"]), _fmt(r["sets_s"], ".3f"),
-                 _fmt(r["pyomo_build_s"], ".2f"), _fmt(r["pyomo_handoff_s"], ".2f"), _fmt(r["fast_build_s"], ".3f"),
-                 _fmt(r.get("ratio_build"), ".0f"), _fmt(r.get("ratio_end_to_end"), ".1f"), _fmt(r["solve_s"], ".1f"),
-                 _fmt(r["gap"], ".1e"), ",".join(r["statuses"]) or "-", _fmt(r["pyomo_extra_mb"], ".0f"),
-                 _fmt(r["fast_extra_mb"], ".0f"))
+        cells = (
+            r["size"],
+            str(r["assignments"]),
+            str(r["rows"]),
+            str(r["columns"]),
+            _fmt(r["sets_s"], ".3f"),
+            _fmt(r["pyomo_build_s"], ".2f"),
+            _fmt(r["pyomo_handoff_s"], ".2f"),
+            _fmt(r["fast_build_s"], ".3f"),
+            _fmt(r.get("ratio_build"), ".0f"),
+            _fmt(r.get("ratio_end_to_end"), ".1f"),
+            _fmt(r["solve_s"], ".1f"),
+            _fmt(r["gap"], ".1e"),
+            ",".join(r["statuses"]) or "-",
+            _fmt(r["pyomo_extra_mb"], ".0f"),
+            _fmt(r["fast_extra_mb"], ".0f"),
+        )
         lines.append(" ".join(f"{c:>10}" for c in cells))
     return "\n".join(lines)
 
@@ -208,18 +249,31 @@ def main(argv: list[str] | None = None) -> int:
         for rep in range(args.repeats):
             for kind in kinds:
                 samples[kind].append(_child(kind, size, args))
-                print(f"  {size} {kind} #{rep + 1}: " + ", ".join(
-                    f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in samples[kind][-1].items()
-                    if k != "kind"), file=sys.stderr, flush=True)
+                print(
+                    f"  {size} {kind} #{rep + 1}: "
+                    + ", ".join(
+                        f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                        for k, v in samples[kind][-1].items()
+                        if k != "kind"
+                    ),
+                    file=sys.stderr,
+                    flush=True,
+                )
         samples_all[size] = samples
         summary.append(summarise(size, samples))
     print(table(summary))
-    print("ratio = (pyomo build + compile + passModel) / fast build; e2e = the same / (fast build + passModel);"
-          f" +MB = peak RSS above the process's baseline; {os.cpu_count()} cpus, {platform.platform()}")
+    print(
+        "ratio = (pyomo build + compile + passModel) / fast build; e2e = the same / (fast build + passModel);"
+        f" +MB = peak RSS above the process's baseline; {os.cpu_count()} cpus, {platform.platform()}"
+    )
     doc = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(),
-                    "highs": highspy.Highs().version()},
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "highs": highspy.Highs().version(),
+        },
         "arguments": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "measure"},
         "summary": summary,
         "samples": samples_all,

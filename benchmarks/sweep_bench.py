@@ -22,8 +22,12 @@ import interop
 from interop.analyses.sweep import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ["instances/tiny/format-example.yaml", "instances/indo-pacific.yaml", "instances/us-rok-cfc.yaml",
-           "instances/nato-efp.yaml"]
+DEFAULT = [
+    "instances/tiny/format-example.yaml",
+    "instances/indo-pacific.yaml",
+    "instances/us-rok-cfc.yaml",
+    "instances/nato-efp.yaml",
+]
 VALUES = [round(0.1 * k, 10) for k in range(21)]
 
 
@@ -49,10 +53,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    print(f"# machine: {platform.node()} {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}, repeats {args.repeats}")
-    print(f"{'instance':<22}{'cold 21':>10}{'sweep':>10}{'x':>7}{f'sweep -j{args.workers}':>12}{'x':>7}"
-          f"{'skipped':>9}  agree")
+    print(
+        f"# machine: {platform.node()} {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, repeats {args.repeats}"
+    )
+    print(
+        f"{'instance':<22}{'cold 21':>10}{'sweep':>10}{'x':>7}{f'sweep -j{args.workers}':>12}{'x':>7}"
+        f"{'skipped':>9}  agree"
+    )
     for name in args.instances.split(","):
         path = ROOT / name
         t_cold, t_sweep, t_par, skipped, agree = [], [], [], 0, True
@@ -64,7 +72,8 @@ def main() -> None:
             t_sweep.append(ts)
             t_par.append(tp)
             agree &= all(abs(a - b) <= 1e-6 * max(1, abs(a)) for a, b in zip(oc, os_)) and all(
-                abs(a - b) <= 1e-6 * max(1, abs(a)) for a, b in zip(oc, op))
+                abs(a - b) <= 1e-6 * max(1, abs(a)) for a, b in zip(oc, op)
+            )
         c, s, p = (statistics.median(x) for x in (t_cold, t_sweep, t_par))
         print(f"{path.stem:<22}{c:>9.2f}s{s:>9.2f}s{c / s:>6.1f}x{p:>11.2f}s{c / p:>6.1f}x{skipped:>9}  {agree}")
 

@@ -172,6 +172,7 @@ def _scored_plans(inst: Instance):
     ]
     links = [x for x in inst.links if link_admissible(inst, x.id)]
     nations = {n.id: n for n in inst.nations}
+
     def factor(nation: str, c) -> float:  # κ(n, c) of formulation version 2, written out again on purpose
         if c.nation == nation:
             return 0.0

@@ -172,10 +172,19 @@ def _empty_floor(inst: Instance, nation: str) -> dict:
     n = next(x for x in inst.nations if x.id == nation)
     reasons = [_platform_reason(inst, p, None) for p in inst.platforms if p.nation == nation]
     floor = _floor(inst, nation)
-    text = (f"nation {nation} must commit at least {n.min_commitment:.0%} of its value ({floor:g}) "
-            f"but none of its platforms has an admissible assignment: " + "; ".join(reasons[:4]))
-    return {"kind": "burden", "constraint": f"c8_burden[{nation}]", "entity": nation,
-            "required": floor, "reachable": 0.0, "reasons": reasons, "text": text}
+    text = (
+        f"nation {nation} must commit at least {n.min_commitment:.0%} of its value ({floor:g}) "
+        f"but none of its platforms has an admissible assignment: " + "; ".join(reasons[:4])
+    )
+    return {
+        "kind": "burden",
+        "constraint": f"c8_burden[{nation}]",
+        "entity": nation,
+        "required": floor,
+        "reachable": 0.0,
+        "reasons": reasons,
+        "text": text,
+    }
 
 
 def _platform_reason(inst: Instance, p, task) -> str:
@@ -225,7 +234,8 @@ def _explain(inst: Instance, m, check: _Checker, key, conflict: set) -> dict:
         reasons = [
             _platform_reason(inst, p, t)
             for p in inst.platforms
-            if p.effects.get(t.domain, 0) > 0 and t.theater in p.theaters
+            if p.effects.get(t.domain, 0) > 0
+            and t.theater in p.theaters
             and all(admissible(inst, p, t, c) is not None for c in inst.command_nodes)
         ]
         away = [p.id for p in inst.platforms if p.effects.get(t.domain, 0) > 0 and t.theater not in p.theaters]
@@ -245,32 +255,46 @@ def _explain(inst: Instance, m, check: _Checker, key, conflict: set) -> dict:
         reasons = [
             _platform_reason(inst, p, None)
             for p in inst.platforms
-            if p.nation == idx and not any(
-                admissible(inst, p, t, c) is None for t in inst.tasks for c in inst.command_nodes)
+            if p.nation == idx
+            and not any(admissible(inst, p, t, c) is None for t in inst.tasks for c in inst.command_nodes)
         ]
-        text = (f"nation {idx} must commit at least {n.min_commitment:.0%} of its value ({need:g}) "
-                f"but at most {_fmt(reach)} can be committed")
+        text = (
+            f"nation {idx} must commit at least {n.min_commitment:.0%} of its value ({need:g}) "
+            f"but at most {_fmt(reach)} can be committed"
+        )
     else:
         n = next(x for x in inst.nations if x.id == idx)
         need = 0.0
         national = [f"{c.id} (span {c.capacity})" for c in inst.command_nodes if c.nation == idx]
         reasons = [f"its national command nodes: {', '.join(national) if national else 'none'}"]
-        text = (f"nation {idx} allows at most {n.max_nonnational_share:.0%} of its committed value under "
-                f"non-national command, but meeting the other requirements puts at least {_fmt(reach)} "
-                "more value under non-national command")
+        text = (
+            f"nation {idx} allows at most {n.max_nonnational_share:.0%} of its committed value under "
+            f"non-national command, but meeting the other requirements puts at least {_fmt(reach)} "
+            "more value under non-national command"
+        )
     text += given
     if reasons:
         text += ": " + "; ".join(reasons[:4])
-    return {"kind": FAMILIES[name], "constraint": f"{name}[{idx}]", "entity": idx, "required": need,
-            "reachable": reach, "conflicts_with": [f"{n}[{i}]" for n, i in sorted(conflict - {key}, key=str)],
-            "reasons": reasons, "text": text}
+    return {
+        "kind": FAMILIES[name],
+        "constraint": f"{name}[{idx}]",
+        "entity": idx,
+        "required": need,
+        "reachable": reach,
+        "conflicts_with": [f"{n}[{i}]" for n, i in sorted(conflict - {key}, key=str)],
+        "reasons": reasons,
+        "text": text,
+    }
 
 
 def _phrase(key) -> str:
     """A requirement in words: "task T's minimum coverage", "N's burden floor"."""
     name, idx = key
-    return {"c5_coverage": f"task {idx}'s minimum coverage", "c7_nonnational": f"{idx}'s non-national limit",
-            "c8_burden": f"{idx}'s burden floor"}[name]
+    return {
+        "c5_coverage": f"task {idx}'s minimum coverage",
+        "c7_nonnational": f"{idx}'s non-national limit",
+        "c8_burden": f"{idx}'s burden floor",
+    }[name]
 
 
 def _fmt(value: float | None) -> str:

@@ -171,8 +171,19 @@ def frontier_table(found: dict[str, dict], nations: list[str]) -> pd.DataFrame:
         }
         row.update({f"autonomy_loss.{n}": loss.get(n) for n in nations})
         rows.append(row)
-    columns = ["point", "epsilon", "status", "gap", "weighted_effect", "link_cost", "weighted_autonomy_loss",
-               "effectiveness", "objective", "price_of_autonomy", "knee"] + [f"autonomy_loss.{n}" for n in nations]
+    columns = [
+        "point",
+        "epsilon",
+        "status",
+        "gap",
+        "weighted_effect",
+        "link_cost",
+        "weighted_autonomy_loss",
+        "effectiveness",
+        "objective",
+        "price_of_autonomy",
+        "knee",
+    ] + [f"autonomy_loss.{n}" for n in nations]
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows).sort_values(["weighted_autonomy_loss", "objective"], ascending=[True, False])

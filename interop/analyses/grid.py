@@ -341,6 +341,7 @@ def solve_line(
     for end in (pts[0], pts[-1]):
         if end.index not in solved:
             solve_one(end)
+
     def same(left: dict, right: dict) -> bool:
         return _same_optimum(left, right, inst, pts[0].values, axis)
 

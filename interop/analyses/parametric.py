@@ -97,8 +97,9 @@ class ParametricModel:
 
     def _solution(self, run: RunResult, record: dict, kind: str) -> Solution:
         """The checked solution of ``run`` on the current instance."""
-        return solution_from_run(self.current_instance(), run, record, kind,
-                                 lambda: matrix_decisions(self.data, self.layout, run.values))
+        return solution_from_run(
+            self.current_instance(), run, record, kind, lambda: matrix_decisions(self.data, self.layout, run.values)
+        )
 
     def _set_costs(self, costs: np.ndarray) -> None:
         idx = np.arange(len(costs), dtype=np.int32)
@@ -208,8 +209,16 @@ class ParametricModel:
         status = "optimal" if stage1.status == stage2.status == "optimal" else "feasible"
         effect = float(c_f @ values)
         bound = stage1.bound if stage1.bound is not None else None
-        run = RunResult(status, values, effect, bound, time.perf_counter() - began, stage1.message,
-                        stage1.interrupted or stage2.interrupted, stage2.termination)
+        run = RunResult(
+            status,
+            values,
+            effect,
+            bound,
+            time.perf_counter() - began,
+            stage1.message,
+            stage1.interrupted or stage2.interrupted,
+            stage2.termination,
+        )
         sol = self._solution(run, self._record(run.time_s), "epsilon")
         sol.parameters["epsilon"] = None if epsilon is None else float(epsilon)
         return FrontierPoint(sol, effect, float(c_w @ values))

@@ -50,9 +50,15 @@ def generate(
     if out_file.suffix.lower() == ".json":
         text = json.dumps(doc, indent=1) + "\n"
     else:
-        text = yaml.dump(doc, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False,
-                         default_flow_style=None, width=200)
+        text = yaml.dump(
+            doc,
+            Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
+            sort_keys=False,
+            default_flow_style=None,
+            width=200,
+        )
     atomic_write(out_file, text)
-    counts = ", ".join(f"{len(doc[k])} {k.replace('_', ' ')}" for k in ("nations", "platforms", "tasks",
-                                                                          "command_nodes", "links"))
+    counts = ", ".join(
+        f"{len(doc[k])} {k.replace('_', ' ')}" for k in ("nations", "platforms", "tasks", "command_nodes", "links")
+    )
     out.print(f"{out_file}: {doc['name']} ({counts})", markup=False)

@@ -101,7 +101,7 @@ def network_cmd(
 ) -> None:
     """A solution's command network: activated links, integrated nodes, units per node."""
     from interop.instance.loading import load_instance
-    from interop.report.plots import plot_network
+    from interop.report.network import plot_network
 
     file = solution_file / "solution.json" if solution_file.is_dir() else solution_file
     if not file.is_file():

@@ -84,8 +84,17 @@ def sweep(
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "sweep"
     with _refusals():
         frame = run_sweep(
-            inst, grid, out=directory, workers=workers, executor=executor, scheduler=scheduler,
-            profile=solver, time_limit=time_limit, gap=gap, force=force, progress=progress,
+            inst,
+            grid,
+            out=directory,
+            workers=workers,
+            executor=executor,
+            scheduler=scheduler,
+            profile=solver,
+            time_limit=time_limit,
+            gap=gap,
+            force=force,
+            progress=progress,
         )
     solved = frame["status"].isin(["optimal", "feasible"]).sum() if len(frame) else 0
     inferred = int(frame["inferred"].sum()) if len(frame) else 0
@@ -118,8 +127,15 @@ def frontier(
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "frontier"
     with _refusals():
         frame = run_frontier(
-            inst, points=points, exhaustive=exhaustive, out=directory, profile=solver,
-            time_limit=time_limit, gap=gap, force=force, progress=progress,
+            inst,
+            points=points,
+            exhaustive=exhaustive,
+            out=directory,
+            profile=solver,
+            time_limit=time_limit,
+            gap=gap,
+            force=force,
+            progress=progress,
         )
     if frame.empty:
         out.print(f"{inst.name}: no feasible solution, so no frontier", markup=False)

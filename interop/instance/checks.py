@@ -40,11 +40,7 @@ class Placer:
     def translate(self, loc: tuple) -> str:
         """Turn a pydantic error location into a place in the file."""
         if len(loc) >= 2 and loc[0] in COLLECTIONS and isinstance(loc[1], int):
-            head = (
-                self.field(loc[0], loc[1], str(loc[2]))
-                if len(loc) >= 3
-                else self.entity(loc[0], loc[1])
-            )
+            head = self.field(loc[0], loc[1], str(loc[2])) if len(loc) >= 3 else self.entity(loc[0], loc[1])
             return head + format_loc(loc[3:])
         return format_loc(loc).lstrip(".")
 
@@ -88,9 +84,7 @@ def check_instance(inst: Instance, placer: Placer | None = None) -> list[Problem
         for i, ent in enumerate(getattr(inst, coll)):
             seen[ent.id] += 1
             if seen[ent.id] == 2:
-                problems.append(
-                    Problem(at.field(coll, i, "id"), f"duplicate {SINGULAR[coll]} id '{ent.id}'")
-                )
+                problems.append(Problem(at.field(coll, i, "id"), f"duplicate {SINGULAR[coll]} id '{ent.id}'"))
             refs = ent.source if isinstance(ent.source, list) else [ent.source]
             for ref in refs:
                 if ref is not None and ref not in sources:

@@ -79,9 +79,7 @@ def generate(
         base,
         **{
             k: v
-            for k, v in dict(
-                nations=nations, platforms=platforms, tasks=tasks, nodes=nodes, theaters=theaters
-            ).items()
+            for k, v in dict(nations=nations, platforms=platforms, tasks=tasks, nodes=nodes, theaters=theaters).items()
             if v is not None
         },
     )
@@ -150,8 +148,9 @@ def _nodes(rng: np.random.Generator, dims: Size, nations: list[str], theaters: l
                 "id": f"{n}-HQ{i // len(nations) + 1}",
                 "nation": n,
                 "domains": _pick(rng, list(DOMAINS), k),
-                "theaters": sorted(set(home[n]) | set(_pick(rng, theaters, int(rng.integers(0, 2)))),
-                                   key=theaters.index),
+                "theaters": sorted(
+                    set(home[n]) | set(_pick(rng, theaters, int(rng.integers(0, 2)))), key=theaters.index
+                ),
                 "capacity": 0,  # set by _capacities
                 "standards": [f"nat-{n}"] + _pick(rng, list(COMMON_STANDARDS), int(rng.integers(1, 3))),
             }
@@ -189,8 +188,12 @@ def _links(rng: np.random.Generator, nodes: list[dict]) -> list[dict]:
         else:  # a link on a standard one end lacks: not admissible until a scenario upgrades it
             standards = [str(rng.choice(sorted(set(u["standards"]) | set(v["standards"]))))]
         docs.append(
-            {"id": f"{u['id']}--{v['id']}", "between": [u["id"], v["id"]], "cost": _r(rng.uniform(0.5, 5.0)),
-             "standards": standards}
+            {
+                "id": f"{u['id']}--{v['id']}",
+                "between": [u["id"], v["id"]],
+                "cost": _r(rng.uniform(0.5, 5.0)),
+                "standards": standards,
+            }
         )
     return docs
 
@@ -294,8 +297,9 @@ def _floors(rng: np.random.Generator, doc: dict) -> None:
         cap_left[c] -= k
         got[t] += k * e
         committed[owner[p]] += k * value[p]
-    total = np.bincount(owner, weights=value * np.array([p["count"] for p in doc["platforms"]]),
-                        minlength=len(doc["nations"]))
+    total = np.bincount(
+        owner, weights=value * np.array([p["count"] for p in doc["platforms"]]), minlength=len(doc["nations"])
+    )
     for i, n in enumerate(doc["nations"]):
         share = committed[i] / total[i] if total[i] > 0 else 0.0
         if share > 0 and rng.random() < 0.3:

@@ -67,16 +67,12 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
         except TypeError:  # an unhashable key; the constructor below reports it
             continue
         if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _unambiguous(construct):
@@ -255,9 +251,7 @@ def _pydantic_problems(exc: ValidationError, placer: Placer) -> list[Problem]:
     """One problem per place from a pydantic error (union branches merged)."""
     out: dict[str, Problem] = {}
     for err in exc.errors(include_url=False):
-        loc = tuple(
-            x for x in err["loc"] if not (isinstance(x, str) and (_TYPE_TAG.match(x) or x == "[key]"))
-        )
+        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and (_TYPE_TAG.match(x) or x == "[key]")))
         kind = err["type"]
         if kind == "extra_forbidden":
             message = "unknown key"

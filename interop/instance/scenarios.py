@@ -47,9 +47,7 @@ class ScenarioPlacer(Placer):
         return super().translate(loc)
 
 
-def apply_scenario(
-    raw: dict[str, Any], name: str
-) -> tuple[dict[str, Any], ScenarioPlacer, list[Problem]]:
+def apply_scenario(raw: dict[str, Any], name: str) -> tuple[dict[str, Any], ScenarioPlacer, list[Problem]]:
     """The raw document of scenario ``name`` applied to base document ``raw``.
 
     ``raw`` must already be a schema-valid base document. Returns the edited
@@ -85,9 +83,7 @@ def apply_scenario(
                 continue
             index = ids.index(entity_id)
             doc[coll][index].update(copy.deepcopy(fields))
-            at.updated.setdefault((coll, index), {}).update(
-                {f: f"{place}.{f}" for f in fields}
-            )
+            at.updated.setdefault((coll, index), {}).update({f: f"{place}.{f}" for f in fields})
 
     for coll, ids_to_remove in (scen.get("remove") or {}).items():
         for j, entity_id in enumerate(ids_to_remove):

@@ -92,9 +92,7 @@ def admissible_links(inst: Instance) -> pd.DataFrame:
         u, v = (nodes[x] for x in link.between)
         if not set(link.standards) & set(u.standards) & set(v.standards):
             continue
-        if u.nation != v.nation and not (
-            sharing.get(u.nation, True) and sharing.get(v.nation, True)
-        ):
+        if u.nation != v.nation and not (sharing.get(u.nation, True) and sharing.get(v.nation, True)):
             continue  # a multinational node is not in `sharing`: it counts as sharing
         rows.append((link.id, u.id, v.id, link.cost))
     return pd.DataFrame(rows, columns=["link", "u", "v", "cost"])
@@ -137,11 +135,7 @@ def admissible_assignments(inst: Instance, kappa: np.ndarray) -> pd.DataFrame:
         ok &= ~(caveat[nation_of, d][:, None] & ~national[nation_of, :])
         p_i, c_i = np.nonzero(ok)
         parts.append(pd.DataFrame({"p": p_i, "t": t_idx, "c": c_i}))
-    frame = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame({"p": [], "t": [], "c": []}, dtype=np.int64)
-    )
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"p": [], "t": [], "c": []}, dtype=np.int64)
     frame = frame.sort_values(["p", "t", "c"], ignore_index=True)
     p, t, c = (frame[k].to_numpy(np.int64) for k in ("p", "t", "c"))
     task_domain = np.array([domains.index(x.domain) for x in tasks], dtype=np.int64)

@@ -171,9 +171,7 @@ class _Rows:
         return m, lower[used], upper[used], groups
 
 
-def build_matrix(
-    source, *, epsilon: float | None = None
-) -> tuple[MatrixModel, Layout, ModelData]:
+def build_matrix(source, *, epsilon: float | None = None) -> tuple[MatrixModel, Layout, ModelData]:
     """The MILP of ``build_model(source, epsilon=...)`` as matrices.
 
     Raises :class:`InfeasibleBuild` when a burden floor is positive for a nation
@@ -212,16 +210,34 @@ def build_matrix(
         rows.add(name, local, col_a, np.ones(nA), np.full(len(present), -np.inf), limit[present])
     # 3. h ≤ a and h ≤ ub g_c (a root's g is fixed to 1: the row becomes h ≤ ub)
     nh, ids = len(h_of), np.arange(len(h_of))
-    rows.add("c3_integrated", np.r_[ids, ids], np.r_[col_h, col_a[h_of]], np.r_[np.ones(nh), -np.ones(nh)],
-             np.full(nh, -np.inf), np.zeros(nh))
+    rows.add(
+        "c3_integrated",
+        np.r_[ids, ids],
+        np.r_[col_h, col_a[h_of]],
+        np.r_[np.ones(nh), -np.ones(nh)],
+        np.full(nh, -np.inf),
+        np.zeros(nh),
+    )
     hc = c[h_of]
     at_root = is_root[hc]
     nr = ids[~at_root]
-    rows.add("c3_node", np.r_[ids, nr], np.r_[col_h, g_col[hc[nr]]], np.r_[np.ones(nh), -ub[h_of][nr]],
-             np.full(nh, -np.inf), np.where(at_root, ub[h_of], 0.0))
+    rows.add(
+        "c3_node",
+        np.r_[ids, nr],
+        np.r_[col_h, g_col[hc[nr]]],
+        np.r_[np.ones(nh), -ub[h_of][nr]],
+        np.full(nh, -np.inf),
+        np.where(at_root, ub[h_of], 0.0),
+    )
     # 4. E_t − Σ e a − Σ e b h ≤ 0, every task
-    rows.add("c4_effect", np.r_[np.arange(nT), t, t[h_of]], np.r_[np.arange(nT), col_a, col_h],
-             np.r_[np.ones(nT), -effect, -(effect * bonus)[h_of]], np.full(nT, -np.inf), np.zeros(nT))
+    rows.add(
+        "c4_effect",
+        np.r_[np.arange(nT), t, t[h_of]],
+        np.r_[np.arange(nT), col_a, col_h],
+        np.r_[np.ones(nT), -effect, -(effect * bonus)[h_of]],
+        np.full(nT, -np.inf),
+        np.zeros(nT),
+    )
     # 5. E_t ≥ m_t r_t where positive
     floor_t = np.array([x.min_coverage * x.demand for x in inst.tasks], float)
     cov = np.flatnonzero(floor_t > 0)
@@ -240,8 +256,14 @@ def build_matrix(
         cost[lay.a] = -par.autonomy_scale * aut_a
         cost[lay.h] = -par.autonomy_scale * aut_h
     else:
-        rows.add("epsilon_autonomy", np.zeros(nA + nh, dtype=np.int64), np.r_[col_a, col_h], np.r_[aut_a, aut_h],
-                 [-np.inf], [float(epsilon)])
+        rows.add(
+            "epsilon_autonomy",
+            np.zeros(nA + nh, dtype=np.int64),
+            np.r_[col_a, col_h],
+            np.r_[aut_a, aut_h],
+            [-np.inf],
+            [float(epsilon)],
+        )
 
     col_lower = np.zeros(lay.n_cols)
     col_upper = np.full(lay.n_cols, np.inf)
@@ -257,10 +279,19 @@ def build_matrix(
     if epsilon is None:  # among optimal plans, the least Σ α Aut (interop.solve.least_among_optima)
         tie_break = np.zeros(lay.n_cols)
         tie_break[lay.a], tie_break[lay.h] = aut_a, aut_h
-    mm = MatrixModel(cost=cost, offset=0.0, maximize=True, matrix=matrix, row_lower=lower, row_upper=upper,
-                     col_lower=col_lower, col_upper=col_upper, integer=integer, tie_break=tie_break,
-                     parts=_objective_parts(lay, inst, data, n, value * kappa,
-                                            (value * par.integration_autonomy_factor)[h_of]))
+    mm = MatrixModel(
+        cost=cost,
+        offset=0.0,
+        maximize=True,
+        matrix=matrix,
+        row_lower=lower,
+        row_upper=upper,
+        col_lower=col_lower,
+        col_upper=col_upper,
+        integer=integer,
+        tie_break=tie_break,
+        parts=_objective_parts(lay, inst, data, n, value * kappa, (value * par.integration_autonomy_factor)[h_of]),
+    )
     return mm, lay, data
 
 
@@ -271,8 +302,9 @@ def _objective_parts(lay: Layout, inst, data: ModelData, n, loss_a, loss_h) -> O
     link = np.zeros(lay.n_cols)
     link[lay.z] = data.links["cost"].to_numpy(float)[lay.z_of]
     columns = np.r_[np.arange(lay.a.start, lay.a.stop), np.arange(lay.h.start, lay.h.stop)]
-    return ObjectiveParts(effect, link, [x.id for x in inst.nations], columns, np.r_[loss_a, loss_h],
-                          np.r_[n, n[lay.h_of]])
+    return ObjectiveParts(
+        effect, link, [x.id for x in inst.nations], columns, np.r_[loss_a, loss_h], np.r_[n, n[lay.h_of]]
+    )
 
 
 def _connectivity_rows(rows: _Rows, lay: Layout, u, v, is_root, g_col, z_col, size) -> None:
@@ -288,14 +320,25 @@ def _connectivity_rows(rows: _Rows, lay: Layout, u, v, is_root, g_col, z_col, si
     signs = np.r_[np.ones(2 * nL), -np.ones(2 * nL)]
     ok = balance_row[ends] >= 0
     has_g = g_col[non_root] >= 0
-    rows.add("c6_balance", np.r_[balance_row[ends[ok]], np.flatnonzero(has_g)],
-             np.r_[fcols[ok], g_col[non_root][has_g]], np.r_[signs[ok], -np.ones(int(has_g.sum()))],
-             np.zeros(len(non_root)), np.zeros(len(non_root)))
+    rows.add(
+        "c6_balance",
+        np.r_[balance_row[ends[ok]], np.flatnonzero(has_g)],
+        np.r_[fcols[ok], g_col[non_root][has_g]],
+        np.r_[signs[ok], -np.ones(int(has_g.sum()))],
+        np.zeros(len(non_root)),
+        np.zeros(len(non_root)),
+    )
     flow = np.arange(2 * nL)
     zc = np.repeat(z_col, 2)
     live = zc >= 0
-    rows.add("c6_flow", np.r_[flow, flow[live]], np.r_[lay.f.start + flow, zc[live]],
-             np.r_[np.ones(2 * nL), np.full(int(live.sum()), -size)], np.full(2 * nL, -np.inf), np.zeros(2 * nL))
+    rows.add(
+        "c6_flow",
+        np.r_[flow, flow[live]],
+        np.r_[lay.f.start + flow, zc[live]],
+        np.r_[np.ones(2 * nL), np.full(int(live.sum()), -size)],
+        np.full(2 * nL, -np.inf),
+        np.zeros(2 * nL),
+    )
 
 
 def _nation_rows(rows: _Rows, inst, n, kappa, value, col_a) -> None:
@@ -308,8 +351,14 @@ def _nation_rows(rows: _Rows, inst, n, kappa, value, col_a) -> None:
     row_of = np.full(len(nations), -1, dtype=np.int64)
     row_of[limited] = np.arange(len(limited))
     sel = row_of[n] >= 0
-    rows.add("c7_nonnational", row_of[n[sel]], col_a[sel], value[sel] * (foreign[sel] - phi[n[sel]]),
-             np.full(len(limited), -np.inf), np.zeros(len(limited)))
+    rows.add(
+        "c7_nonnational",
+        row_of[n[sel]],
+        col_a[sel],
+        value[sel] * (foreign[sel] - phi[n[sel]]),
+        np.full(len(limited), -np.inf),
+        np.zeros(len(limited)),
+    )
     owner = {x.id: i for i, x in enumerate(nations)}
     held = np.zeros(len(nations))
     np.add.at(held, [owner[x.nation] for x in inst.platforms], [x.value * x.count for x in inst.platforms])

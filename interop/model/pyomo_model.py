@@ -43,9 +43,7 @@ def _linear(coefs, variables) -> LinearExpression:
     return LinearExpression(constant=0, linear_coefs=[float(k) for k in coefs], linear_vars=list(variables))
 
 
-def build_model(
-    source: Instance | ModelData, *, epsilon: float | None = None
-) -> pyo.ConcreteModel:
+def build_model(source: Instance | ModelData, *, epsilon: float | None = None) -> pyo.ConcreteModel:
     """The default model of ``source``; with ``epsilon``, its epsilon-constraint form.
 
     The epsilon-constraint form maximises Σ w_t E_t − μ Σ k_l z_l subject to
@@ -70,9 +68,7 @@ def build_model(
 
     m.lam = pyo.Param(initialize=par.autonomy_scale, mutable=True, doc="λ")
     m.mu = pyo.Param(initialize=par.link_cost_scale, mutable=True, doc="μ")
-    m.alpha = pyo.Param(
-        m.N, initialize={n.id: n.autonomy_weight for n in inst.nations}, mutable=True, doc="α_n"
-    )
+    m.alpha = pyo.Param(m.N, initialize={n.id: n.autonomy_weight for n in inst.nations}, mutable=True, doc="α_n")
 
     count = A["count"].to_numpy(np.int64)
     cap_of = {c.id: c.capacity for c in inst.command_nodes}
@@ -108,13 +104,9 @@ def build_model(
 
     m.c1_units = pyo.Constraint([p for p in m.P if p in by_p], rule=lambda _m, p: total(by_p[p]) <= count_of[p])
     m.c2_span = pyo.Constraint([c for c in m.C if c in by_c], rule=lambda _m, c: total(by_c[c]) <= cap_of[c])
-    m.c3_integrated = pyo.Constraint(
-        triples, rule=lambda _m, p, t, c: _m.h[p, t, c] <= _m.a[p, t, c]
-    )
+    m.c3_integrated = pyo.Constraint(triples, rule=lambda _m, p, t, c: _m.h[p, t, c] <= _m.a[p, t, c])
     ub_of = dict(zip(triples, ub.tolist()))
-    m.c3_node = pyo.Constraint(
-        triples, rule=lambda _m, p, t, c: _m.h[p, t, c] <= ub_of[p, t, c] * _m.g[c]
-    )
+    m.c3_node = pyo.Constraint(triples, rule=lambda _m, p, t, c: _m.h[p, t, c] <= ub_of[p, t, c] * _m.g[c])
 
     def effect_rule(_m, t):
         idx = by_t.get(t, empty)
@@ -162,9 +154,7 @@ def build_model(
         return _linear(coefs, [a[i] for i in idx] + [h[i] for i in idx])
 
     m.autonomy_loss = pyo.Expression(m.N, rule=loss_rule)
-    m.weighted_autonomy_loss = pyo.Expression(
-        expr=pyo.quicksum(m.alpha[n] * m.autonomy_loss[n] for n in m.N)
-    )
+    m.weighted_autonomy_loss = pyo.Expression(expr=pyo.quicksum(m.alpha[n] * m.autonomy_loss[n] for n in m.N))
     priority = {t.id: t.priority for t in inst.tasks}
     m.weighted_effect = pyo.Expression(expr=_linear([priority[t] for t in m.T], [m.E[t] for t in m.T]))
     m.link_cost = pyo.Expression(expr=_linear(data.links["cost"], [m.z[l] for l in m.L]))

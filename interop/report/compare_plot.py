@@ -12,7 +12,6 @@ def plot_comparison(cmp: Comparison, out_base: str | Path) -> list[Path]:
     """Grouped bars: each nation's autonomy loss per scenario, and effectiveness per scenario."""
     import matplotlib.pyplot as plt
 
-
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 1]})
     if not cmp.nations.empty:
         pivot = cmp.nations.pivot(index="nation", columns="scenario", values="autonomy_loss")

@@ -6,7 +6,7 @@ and the instance's source list; everything else is a modelling assumption),
 every scenario side by side (:func:`interop.compare.compare`), the
 effectiveness–autonomy frontier with its knee and prices of autonomy
 (:func:`interop.frontier.frontier`), and the command network of each plan
-(:func:`interop.plots.plot_network`). Figures are inlined as base64 PNG
+(:func:`interop.report.network.plot_network`). Figures are inlined as base64 PNG
 (``<img src="data:image/png;base64,…">``), there are no scripts, style sheets
 or fonts from elsewhere, and source addresses are printed as text: the file
 opens offline in any browser.
@@ -116,7 +116,8 @@ def build_report(
     from interop.analyses.compare import compare
     from interop.analyses.frontier import frontier
     from interop.instance.loading import load_instance, read_document
-    from interop.report.plots import plot_frontier, plot_network
+    from interop.report.network import plot_network
+    from interop.report.plots import plot_frontier
 
     if not scenarios:
         scenarios = ["base", *((read_document(file).get("scenarios") or {}).keys())]

@@ -25,8 +25,7 @@ def clean(value):
 
 def records(frame: pd.DataFrame) -> list[dict]:
     return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in frame.to_dict(orient="records")
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict(orient="records")
     ]
 
 

@@ -128,9 +128,7 @@ def highs_for(mm: MatrixModel, options: dict[str, object], verbose: bool = False
     lp.offset_ = mm.offset
     lp.sense_ = highspy.ObjSense.kMaximize if mm.maximize else highspy.ObjSense.kMinimize
     if mm.integer.any():
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous for k in mm.integer
-        ]
+        lp.integrality_ = [highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous for k in mm.integer]
     status = h.passModel(lp)
     if status == highspy.HighsStatus.kError:
         big = max(np.abs(csc.data).max(initial=0.0), np.abs(mm.cost).max(initial=0.0))
@@ -273,5 +271,13 @@ def least_among_optima(h: highspy.Highs, mm: MatrixModel, primary: np.ndarray, f
     if third is None or third.values is None:
         return first
     objective = float(primary @ third.values) + mm.offset
-    return RunResult(first.status, third.values, objective, first.bound, first.time_s, first.message,
-                     second.interrupted or third.interrupted, first.termination)
+    return RunResult(
+        first.status,
+        third.values,
+        objective,
+        first.bound,
+        first.time_s,
+        first.message,
+        second.interrupted or third.interrupted,
+        first.termination,
+    )

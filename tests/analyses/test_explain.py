@@ -66,8 +66,9 @@ def test_coverage_blocked_by_a_caveat_and_a_standard():
 
 def test_coverage_short_of_supply_names_what_can_serve():
     inst = _case(_set("tasks.defend-north.min_coverage", 1.0))
-    inst = inst.model_copy(update={"tasks": [t.model_copy(update={"demand": 40.0}) if t.id == "defend-north" else t
-                                             for t in inst.tasks]})
+    inst = inst.model_copy(
+        update={"tasks": [t.model_copy(update={"demand": 40.0}) if t.id == "defend-north" else t for t in inst.tasks]}
+    )
     (item,) = diagnose(inst)
     assert item["entity"] == "defend-north" and item["reachable"] == pytest.approx(26.0)
     assert "EST-inf ×2 (5 each)" in item["text"] and "US-armor ×2 (8 each)" in item["text"]
@@ -75,8 +76,11 @@ def test_coverage_short_of_supply_names_what_can_serve():
 
 def test_task_closed_to_a_nation():
     inst = _case(_set("tasks.defend-north.allowed_nations", ["USA"]))
-    inst = inst.model_copy(update={"tasks": [t.model_copy(update={"min_coverage": 1.0}) if t.id == "defend-north"
-                                             else t for t in inst.tasks]})
+    inst = inst.model_copy(
+        update={
+            "tasks": [t.model_copy(update={"min_coverage": 1.0}) if t.id == "defend-north" else t for t in inst.tasks]
+        }
+    )
     (item,) = diagnose(inst)
     assert item["entity"] == "defend-north" and "nation not allowed on task" in item["text"]
 
@@ -102,6 +106,7 @@ def test_floor_against_share_limit():
 
 def test_coverage_against_share_limit():
     """USA keeps all its units national, and its own HQ commands only one: the task is short."""
+
     def edit(doc):
         _set("nations.USA.max_nonnational_share", 0.0)(doc)
         _set("tasks.defend-north.min_coverage", 1.0)(doc)
@@ -115,10 +120,12 @@ def test_coverage_against_share_limit():
 
 def test_only_a_minimal_set_is_reported():
     """Two independent impossible tasks: either alone is a conflict, so one is reported, and not the feasible one."""
+
     def edit(doc):
         _set("tasks.network-defence.min_coverage", 0.9)(doc)
-        doc["tasks"].append({"id": "far", "domain": "land", "theater": "arctic", "demand": 5, "priority": 1,
-                             "min_coverage": 0.2})
+        doc["tasks"].append(
+            {"id": "far", "domain": "land", "theater": "arctic", "demand": 5, "priority": 1, "min_coverage": 0.2}
+        )
         doc["command_nodes"][0]["theaters"].append("arctic")
 
     items = diagnose(_case(edit))
@@ -148,10 +155,33 @@ def _conflict_is_minimal(inst, items) -> None:
 # the first 25 infeasible (seed, scenario) pairs of tests.bruteforce.random_document, found
 # once by solving seeds 0..48 (listed, not searched at import: collection stays fast); each
 # test asserts its instance is still infeasible
-INFEASIBLE = [(7, None), (7, "s"), (8, None), (8, "s"), (11, None), (11, "s"), (21, None), (21, "s"),
-              (25, None), (25, "s"), (28, None), (28, "s"), (29, None), (29, "s"), (35, None), (35, "s"),
-              (37, None), (37, "s"), (38, None), (41, None), (41, "s"), (42, None), (42, "s"), (48, None),
-              (48, "s")]
+INFEASIBLE = [
+    (7, None),
+    (7, "s"),
+    (8, None),
+    (8, "s"),
+    (11, None),
+    (11, "s"),
+    (21, None),
+    (21, "s"),
+    (25, None),
+    (25, "s"),
+    (28, None),
+    (28, "s"),
+    (29, None),
+    (29, "s"),
+    (35, None),
+    (35, "s"),
+    (37, None),
+    (37, "s"),
+    (38, None),
+    (41, None),
+    (41, "s"),
+    (42, None),
+    (42, "s"),
+    (48, None),
+    (48, "s"),
+]
 
 
 @pytest.mark.parametrize("seed,scenario", INFEASIBLE)
@@ -175,8 +205,10 @@ def test_solve_and_explain_commands_report_the_diagnosis(tmp_path, capsys):
     assert "infeasible because" in capsys.readouterr().out
     assert run(["explain", str(TINY / "hand-coverage.yaml")]) == 0
     assert "nothing to explain" in capsys.readouterr().out
-    assert run(["solve", str(TINY / "hand-coverage.yaml"), "-s", "unreachable", "-o", str(tmp_path / "n"),
-                "--no-explain"]) == 1
+    assert (
+        run(["solve", str(TINY / "hand-coverage.yaml"), "-s", "unreachable", "-o", str(tmp_path / "n"), "--no-explain"])
+        == 1
+    )
     assert "diagnosis" not in json.loads((tmp_path / "n" / "solution.json").read_text())
 
 

@@ -135,8 +135,10 @@ def test_sweep_files_and_cli(tmp_path, capsys):
     # another request in the same directory is refused
     code = run(["sweep", str(EXAMPLE), "-p", "parameters.autonomy_scale", "--values", "0,1", "-o", str(out)])
     assert code == 2 and "--force" in capsys.readouterr().err
-    assert run(["sweep", str(EXAMPLE), "-p", "parameters.autonomy_scale", "--values", "0,1", "-o", str(out),
-                "--force"]) == 0
+    assert (
+        run(["sweep", str(EXAMPLE), "-p", "parameters.autonomy_scale", "--values", "0,1", "-o", str(out), "--force"])
+        == 0
+    )
     assert len(pd.read_csv(out / "sweep.csv")) == 2
     assert len(list((out / "points").iterdir())) == 2
 
@@ -167,16 +169,32 @@ def test_frontier_cli(tmp_path, capsys):
 
 
 def _unfinished_sweep(out, points: str) -> list[str]:
-    return [sys.executable, "-m", "interop", "sweep", str(EXAMPLE), "-p", "command_nodes.JFC.capacity",
-            "--values", "1,2,3", "-p", "tasks.defend-north.demand", "--values", points, "-o", str(out),
-            "--no-progress"]
+    return [
+        sys.executable,
+        "-m",
+        "interop",
+        "sweep",
+        str(EXAMPLE),
+        "-p",
+        "command_nodes.JFC.capacity",
+        "--values",
+        "1,2,3",
+        "-p",
+        "tasks.defend-north.demand",
+        "--values",
+        points,
+        "-o",
+        str(out),
+        "--no-progress",
+    ]
 
 
 def test_kill_9_midway_then_resume_gives_the_uninterrupted_rows(tmp_path):
     """A sweep killed by SIGKILL while writing points, started again, ends with exactly the full table."""
     spec = "10:34:1"  # 3 x 25 points, each a new model: a few seconds in all
-    full = sweep(interop.load_instance(EXAMPLE), {"command_nodes.JFC.capacity": "1,2,3",
-                                                  "tasks.defend-north.demand": spec})
+    full = sweep(
+        interop.load_instance(EXAMPLE), {"command_nodes.JFC.capacity": "1,2,3", "tasks.defend-north.demand": spec}
+    )
     out = tmp_path / "cut"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(_unfinished_sweep(out, spec), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -76,8 +76,9 @@ def test_usage_and_input_errors_exit_2(args, tmp_path, capsys):
 
 
 def test_fast_profile_and_overrides_are_recorded(tmp_path):
-    assert run(["solve", EXAMPLE, "--solver", "fast", "--gap", "0.05", "--time-limit", "30",
-                "--out", str(tmp_path)]) == 0
+    assert (
+        run(["solve", EXAMPLE, "--solver", "fast", "--gap", "0.05", "--time-limit", "30", "--out", str(tmp_path)]) == 0
+    )
     solver = json.loads((tmp_path / "solution.json").read_text())["solver"]
     assert solver["profile"] == "fast"
     assert solver["options"]["mip_rel_gap"] == 0.05 and solver["options"]["time_limit"] == 30.0

@@ -24,7 +24,11 @@ def test_small_instances_validate_with_the_intended_structure(seed):
     inst = parse_instance(doc)
     size = PRESETS["S"]
     assert (len(inst.nations), len(inst.platforms), len(inst.tasks), len(inst.command_nodes)) == (
-        size.nations, size.platforms, size.tasks, size.nodes)
+        size.nations,
+        size.platforms,
+        size.tasks,
+        size.nodes,
+    )
     assert any(c.root for c in inst.command_nodes)
     assert any(c.multinational and c.members for c in inst.command_nodes)
     assert all(1 <= p.count <= 4 and 1 <= len(p.effects) <= 2 for p in inst.platforms)

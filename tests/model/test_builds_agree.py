@@ -22,9 +22,7 @@ from interop.solve import solve
 from tests.conftest import TINY
 
 TINY_CASES = [
-    (path.name, scenario)
-    for path in sorted(TINY.glob("*.yaml"))
-    for scenario in [None, *load_instance(path).scenarios]
+    (path.name, scenario) for path in sorted(TINY.glob("*.yaml")) for scenario in [None, *load_instance(path).scenarios]
 ]
 
 
@@ -60,7 +58,8 @@ def test_tiny_instances_same_status_and_objective(name, scenario):
     if fast.has_solution:
         assert fast.metrics == pytest.approx(reference.metrics)
         assert fast.nations.equals(reference.nations) or np.allclose(
-            fast.nations.select_dtypes("number"), reference.nations.select_dtypes("number"))
+            fast.nations.select_dtypes("number"), reference.nations.select_dtypes("number")
+        )
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -83,7 +82,7 @@ def _canonical_rows(matrix, lower, upper) -> list:
         if csr.indptr[i] == csr.indptr[i + 1]:
             assert lower[i] <= 0 <= upper[i]
             continue
-        cols, vals = csr.indices[csr.indptr[i]:csr.indptr[i + 1]], csr.data[csr.indptr[i]:csr.indptr[i + 1]]
+        cols, vals = csr.indices[csr.indptr[i] : csr.indptr[i + 1]], csr.data[csr.indptr[i] : csr.indptr[i + 1]]
         order = np.argsort(cols)
         cols, vals = cols[order], vals[order]
         lo, up = lower[i], upper[i]
@@ -147,7 +146,8 @@ def test_same_matrix_bounds_and_objective_as_the_pyomo_model(source, epsilon):
     inverse[perm] = np.arange(len(perm))
     reordered = ref.matrix.tocsc()[:, inverse]
     assert _canonical_rows(reordered, ref.row_lower, ref.row_upper) == _canonical_rows(
-        fast.matrix, fast.row_lower, fast.row_upper)
+        fast.matrix, fast.row_lower, fast.row_upper
+    )
     # group by group: each named group of the formulation has the same rows in both builds
     groups = _pyomo_row_groups(model)
     assert set(groups.values()) <= set(GROUPS) and set(layout.rows) <= set(GROUPS)
@@ -155,8 +155,9 @@ def test_same_matrix_bounds_and_objective_as_the_pyomo_model(source, epsilon):
     for name, (start, stop) in layout.rows.items():
         mine = [i for i, g in groups.items() if g == name]
         ref_rows = _canonical_rows(csr[mine], ref.row_lower[mine], ref.row_upper[mine]) if mine else []
-        fast_rows = _canonical_rows(fast.matrix.tocsr()[start:stop], fast.row_lower[start:stop],
-                                    fast.row_upper[start:stop])
+        fast_rows = _canonical_rows(
+            fast.matrix.tocsr()[start:stop], fast.row_lower[start:stop], fast.row_upper[start:stop]
+        )
         assert ref_rows == fast_rows, name
     for name in ("cost", "col_lower", "col_upper", "integer"):
         np.testing.assert_allclose(getattr(ref, name)[inverse].astype(float), getattr(fast, name).astype(float))
@@ -181,7 +182,15 @@ def test_solution_content_is_the_reference_content():
 def test_floor_with_nothing_to_commit_is_infeasible():
     doc = generate("S", seed=1, nations=2, platforms=4, tasks=2, nodes=3, theaters=1)
     doc["nations"].append({"id": "EMPTY", "min_commitment": 0.5})
-    doc["platforms"].append({"id": "EMPTY-p", "nation": "EMPTY", "value": 1, "standards": ["none"],
-                             "theaters": ["th1"], "effects": {"land": 1}})
+    doc["platforms"].append(
+        {
+            "id": "EMPTY-p",
+            "nation": "EMPTY",
+            "value": 1,
+            "standards": ["none"],
+            "theaters": ["th1"],
+            "effects": {"land": 1},
+        }
+    )
     fast = solve(parse_instance(doc))
     assert fast.status == "infeasible" == solve(build_model(parse_instance(doc))).status

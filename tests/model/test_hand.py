@@ -92,9 +92,7 @@ def test_cli_writes_the_solution_format(tmp_path):
     ]
     assert doc["links"] == ["R-X", "X-Y"] and doc["integrated_nodes"] == ["R", "X", "Y"]
     assert doc["tasks"] == [{"task": "strike", "effect": 15.0, "demand": 100.0, "coverage": 0.15}]
-    assert doc["nations"] == [
-        {"nation": "AAA", "committed_value": 1.0, "nonnational_value": 0.0, "autonomy_loss": 0.2}
-    ]
+    assert doc["nations"] == [{"nation": "AAA", "committed_value": 1.0, "nonnational_value": 0.0, "autonomy_loss": 0.2}]
     assert doc["metrics"] == pytest.approx(
         {"effectiveness": 0.15, "weighted_effect": 15.0, "weighted_autonomy_loss": 0.2, "link_cost": 2.0}
     )

@@ -135,7 +135,7 @@ def test_the_solution_records_the_lead_factor():
 
 def test_info_and_the_network_plot_say_who_leads(tmp_path, capsys):
     from interop.cli import run
-    from interop.report.plots import plot_network
+    from interop.report.network import plot_network
     from tests.conftest import TINY
 
     assert run(["info", str(TINY / "hand-lead.yaml")]) == 0

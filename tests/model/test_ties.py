@@ -71,9 +71,12 @@ def test_ties_actually_occur_in_these_cases():
             continue
         z_star, least = expected
         worst = max(
-            (float(loss[z >= z_star - 1e-9].max()) for *_, feasible, we, loss, lc in _scored_plans(inst)
-             for z in [np.where(feasible, we - inst.parameters.link_cost_scale * lc, -np.inf)]
-             if np.any(z >= z_star - 1e-9)),
+            (
+                float(loss[z >= z_star - 1e-9].max())
+                for *_, feasible, we, loss, lc in _scored_plans(inst)
+                for z in [np.where(feasible, we - inst.parameters.link_cost_scale * lc, -np.inf)]
+                if np.any(z >= z_star - 1e-9)
+            ),
             default=least,
         )
         with_ties += worst > least + 1e-6

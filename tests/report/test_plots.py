@@ -8,7 +8,8 @@ import pytest
 
 from interop.cli import run
 from interop.instance.loading import load_instance
-from interop.report.plots import output_paths, plot_frontier, plot_network, plot_sweep, sweep_params
+from interop.report.network import plot_network
+from interop.report.plots import output_paths, plot_frontier, plot_sweep, sweep_params
 from tests.conftest import ROOT
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -49,7 +49,10 @@ def test_time_limit_is_honoured_with_the_log_on(big, tmp_path):
     began = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "interop", "solve", str(big), "--time-limit", "20", "-o", str(out), "--verbose"],
-        env=ENV, capture_output=True, text=True, timeout=240,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     elapsed = time.monotonic() - began
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -64,7 +67,9 @@ def test_ctrl_c_stops_the_solve_and_keeps_the_best_solution(big, tmp_path):
     log = (tmp_path / "log.txt").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "interop", "solve", str(big), "-o", str(out), "--verbose"],
-        env=ENV, stdout=log, stderr=subprocess.STDOUT,
+        env=ENV,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 120
     text = ""
