@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from interop.errors import InstanceError
+from interop.instance.loading import parse_instance
 from interop.instance.schema import Instance
 from interop.solution.evaluate import Assignment, admissible, evaluate, joined_to_root, link_admissible
 
@@ -144,6 +147,21 @@ def _options(count: int, columns: list[int], integrable: list[bool]):
         ranges = [range(u + 1) if ok else range(1) for u, ok in zip(units, integrable)]
         for integrated in itertools.product(*ranges):
             yield units, integrated
+
+
+def enumerable_cases(
+    make: Callable[[random.Random], dict], start: int, scenarios=(None,), max_plans: int = MAX_PLANS
+) -> Iterator[tuple[int, dict, list[Instance]]]:
+    """Endless ``(seed, document, instances)`` from seeds ``start, start+1, …``: the documents
+    whose every variant in ``scenarios`` parses and has at most ``max_plans`` plans to enumerate."""
+    for seed in itertools.count(start):
+        doc = make(random.Random(seed))
+        try:
+            insts = [parse_instance(doc, s) for s in scenarios]
+        except InstanceError:
+            continue
+        if all(plan_count(i) <= max_plans for i in insts):
+            yield seed, doc, insts
 
 
 def plan_count(inst: Instance) -> int:

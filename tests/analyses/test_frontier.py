@@ -7,7 +7,6 @@ autonomy loss at the point's effect with an analyst's own constraint.
 """
 
 import json
-import random
 
 import numpy as np
 import pyomo.environ as pyo
@@ -16,26 +15,20 @@ import pytest
 import interop
 from interop.analyses.frontier import epsilon_grid, frontier, knee_index
 from interop.instance.loading import parse_instance
-from tests.bruteforce import enumerate_front, plan_count, random_document
+from tests.bruteforce import enumerable_cases, enumerate_front, random_document
 from tests.conftest import TINY
 
 
 def _cases(with_tradeoff: int, others: int, max_plans: int = 20_000) -> list[tuple[int, dict, list]]:
     """Seeded random tiny instances with their enumerated fronts, most with a real trade-off."""
-    cases, seed, rest = [], 1000, 0
-    while len(cases) < with_tradeoff + others:
-        doc = random_document(random.Random(seed))
-        seed += 1
-        try:
-            inst = parse_instance(doc)
-        except interop.InstanceError:
-            continue
-        if plan_count(inst) > max_plans:
-            continue
+    cases, rest = [], 0
+    for seed, doc, (inst,) in enumerable_cases(random_document, 1000, max_plans=max_plans):
+        if len(cases) == with_tradeoff + others:
+            break
         front = enumerate_front(inst)
         if len(front) >= 2 or rest < others:
             rest += len(front) < 2
-            cases.append((seed - 1, doc, front))
+            cases.append((seed, doc, front))
     return cases
 
 

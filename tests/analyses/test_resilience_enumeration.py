@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import random
+import itertools
 
 import pytest
 
-import interop
 from interop.analyses.alternatives import alternatives, distance
 from interop.analyses.resilience import reduced, resilience
-from interop.instance.loading import parse_instance
-from tests.bruteforce import MAX_PLANS, enumerate_optimum, plan_count, random_document
+from tests.bruteforce import enumerable_cases, enumerate_optimum, random_document
 
 
 def _cases(wanted: int, start: int = 1000) -> list[tuple[int, object]]:
-    cases, seed = [], start
-    while len(cases) < wanted:
-        doc = random_document(random.Random(seed))
-        seed += 1
-        try:
-            inst = parse_instance(doc)
-        except interop.InstanceError:
-            continue
-        if plan_count(inst) <= MAX_PLANS:
-            cases.append((seed - 1, inst))
-    return cases
+    found = enumerable_cases(random_document, start)
+    return [(seed, insts[0]) for seed, _, insts in itertools.islice(found, wanted)]
 
 
 CASES = _cases(30)

@@ -6,28 +6,19 @@ too large are replaced by the next ones, so that every run checks the same
 fixed set of cases.
 """
 
-import random
+import itertools
 
 import pytest
 
 import interop
 from interop.instance.loading import parse_instance
 from interop.solution.evaluate import Assignment, evaluate
-from tests.bruteforce import MAX_PLANS, enumerate_optimum, plan_count, random_document
+from tests.bruteforce import enumerable_cases, enumerate_optimum, random_document
 
 
 def _cases(wanted: int) -> list[tuple[int, dict]]:
-    cases, seed = [], 0
-    while len(cases) < wanted:
-        doc = random_document(random.Random(seed))
-        seed += 1
-        try:
-            insts = [parse_instance(doc), parse_instance(doc, "s")]
-        except interop.InstanceError:
-            continue
-        if all(plan_count(i) <= MAX_PLANS for i in insts):
-            cases.append((seed - 1, doc))
-    return cases
+    found = enumerable_cases(random_document, 0, scenarios=(None, "s"))
+    return [(seed, doc) for seed, doc, _ in itertools.islice(found, wanted)]
 
 
 CASES = _cases(200)  # 200 base + 200 scenario instances

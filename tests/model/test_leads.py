@@ -7,6 +7,7 @@ compared with exhaustive enumeration, whose κ(n, c) is written out in
 ``tests/bruteforce.py`` independently of the package.
 """
 
+import itertools
 import random
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 import interop
 from interop.instance.loading import parse_instance
 from interop.solution.evaluate import Assignment, evaluate
-from tests.bruteforce import MAX_PLANS, enumerate_optimum, plan_count, random_document
+from tests.bruteforce import enumerable_cases, enumerate_optimum, random_document
 
 
 def lead_document(rng: random.Random) -> dict:
@@ -42,17 +43,8 @@ def lead_document(rng: random.Random) -> dict:
 
 
 def _cases(wanted: int) -> list[tuple[int, dict]]:
-    cases, seed = [], 10_000
-    while len(cases) < wanted:
-        doc = lead_document(random.Random(seed))
-        seed += 1
-        try:
-            insts = [parse_instance(doc), parse_instance(doc, "s")]
-        except interop.InstanceError:
-            continue
-        if all(plan_count(i) <= MAX_PLANS for i in insts):
-            cases.append((seed - 1, doc))
-    return cases
+    found = enumerable_cases(lead_document, 10_000, scenarios=(None, "s"))
+    return [(seed, doc) for seed, doc, _ in itertools.islice(found, wanted)]
 
 
 CASES = _cases(100)
