@@ -82,7 +82,7 @@ def frontier(
         "profile": name,
         "options": options,
     }
-    run_dir = RunDir(out, "frontier.json", manifest, force) if out is not None else None
+    run_dir = RunDir(out, "frontier.json", manifest, force, claims=["frontier.csv"]) if out is not None else None
     finished = run_dir.finished() if run_dir is not None else {}
     nations = [n.id for n in inst.nations]
     found: dict[str, dict] = {}

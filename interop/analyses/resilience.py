@@ -241,7 +241,8 @@ def resilience(
         "profile": name,
         "options": options,
     }
-    run_dir = RunDir(out, "resilience.json", manifest, force, points="cases") if out is not None else None
+    claims = ["base/solution.json", "resilience.csv", *(f"cases/{c}/solution.json" for c in names)]
+    run_dir = None if out is None else RunDir(out, "resilience.json", manifest, force, points="cases", claims=claims)
     docs: dict[str, dict] = {}
     if run_dir is not None:
         write_point(run_dir.path, "base", base)

@@ -119,7 +119,8 @@ def sweep(
         "options": options,
     }
     nations = [n.id for n in inst.nations]
-    run_dir = RunDir(out, "sweep.json", manifest, force) if out is not None else None
+    claims = ["sweep.csv", *(f"points/{p.name}/solution.json" for p in points)]  # workers write them too
+    run_dir = RunDir(out, "sweep.json", manifest, force, claims=claims) if out is not None else None
     solutions: dict[int, dict] = {}
     if run_dir is not None:
         by_name = {p.name: p for p in points}
