@@ -5,9 +5,9 @@ Every command that writes a folder (``solve``, ``sweep``, ``frontier``,
 :func:`open_folder`, before any solve, which
 
 - checks that the folder can be written (:func:`interop.safeio.unwritable_dir`);
-- takes a lock, ``.interop.lock`` (``fcntl.flock``, non-blocking): a second run
-  into the same folder is refused with "another interop run is writing to DIR
-  (pid N)";
+- takes a lock, ``.interop.lock`` (``fcntl.flock``, non-blocking; the file is
+  there while a run writes): a second run into the same folder is refused with
+  "another interop run is writing to DIR (pid N)";
 - reads ``.interop-manifest.json``: the command that wrote the folder and the
   files it wrote (paths relative to the folder). One kind of run per folder: a
   folder holding another command's results is refused unless ``force``, and
@@ -102,16 +102,26 @@ class OutFolder:
             import fcntl
         except ImportError:  # no flock on this platform: no lock
             return
-        fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, umask_mode())
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+        lock = self.path / LOCK
+        for _ in range(10):
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, umask_mode())
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+                os.close(fd)
+                raise FolderBusy(f"another interop run is writing to {self.path} (pid {holder})") from None
+            try:
+                same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:  # not a lock file its last holder removed while we opened it
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
+                self._lock_fd = fd
+                return
             os.close(fd)
-            raise FolderBusy(f"another interop run is writing to {self.path} (pid {holder})") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._lock_fd = fd
+        raise FolderBusy(f"another interop run is writing to {self.path} (its lock keeps changing)")
 
     def _take_over(self) -> None:
         previous = read_manifest(self.path)
@@ -189,8 +199,8 @@ class OutFolder:
         _HELD.pop(os.path.realpath(self.path), None)
         if self._lock_fd is None:
             return
+        (self.path / LOCK).unlink(missing_ok=True)  # still held: a run that opened it meanwhile tries again
         if self._created and not self.files and not (self.path / MANIFEST).exists():
-            (self.path / LOCK).unlink(missing_ok=True)
             try:
                 self.path.rmdir()
             except OSError:

@@ -223,3 +223,15 @@ def test_a_read_only_out_is_refused_before_any_solve(argv, tmp_path, capsys, mon
     finally:
         folder.chmod(0o755)
     assert "cannot write there: Permission denied" in capsys.readouterr().err and not solved
+
+
+def test_default_folders_nest_a_sweep_inside_a_solve(tmp_path, monkeypatch):
+    """runs/<name>/base/ holds a solve and sweep/ inside it: neither is the other's foreign file."""
+    monkeypatch.chdir(tmp_path)
+    assert run(SWEEP) == 0
+    assert run(["solve", EXAMPLE]) == 0
+    assert run(["solve", EXAMPLE, "--force"]) == 0
+    base = tmp_path / "runs" / "tiny-two-nations" / "base"
+    assert (base / "solution.json").exists() and (base / "sweep" / "sweep.csv").exists()
+    assert run(SWEEP) == 0  # resumes: nothing to do
+    assert not list(tmp_path.rglob(LOCK))  # no lock left behind once the runs are over
