@@ -305,7 +305,10 @@ def remove_stale_temporaries(path: Path, owned: Iterable[str]) -> None:
     for rel in owned:
         target = path / rel
         by_dir.setdefault(target.parent, set()).add(target.name)
+    root = os.path.realpath(path)
     for directory, names in by_dir.items():
+        if not _below(root, directory):
+            continue
         try:
             entries = os.listdir(directory)
         except OSError:
@@ -318,10 +321,11 @@ def remove_stale_temporaries(path: Path, owned: Iterable[str]) -> None:
 
 def delete_files(path: Path, names: Iterable[str]) -> None:
     """Delete the files ``names`` below ``path`` and the folders they leave empty (nothing else)."""
+    root = os.path.realpath(path)
     for rel in sorted(names):
-        if not _inside(rel):
-            continue
         target = path / rel
+        if not _inside(rel) or not _below(root, target.parent):
+            continue
         if target.is_file() or target.is_symlink():
             target.unlink(missing_ok=True)
         parent = target.parent
@@ -339,13 +343,19 @@ def _finish_swap(path: Path, record: dict) -> None:
     if staged.is_dir():
         for rel in record["files"]:
             source = staged / rel
-            if source.is_file():
+            if source.is_file() and _below(os.path.realpath(path), (path / rel).parent):
                 (path / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(source, path / rel)
     delete_files(path, set(record.get("previous", [])) - set(record["files"]))
     shutil.rmtree(staged, ignore_errors=True)
     doc = {"format": FORMAT, "command": record["command"], "files": record["files"]}
     atomic_write(path / MANIFEST, json.dumps(doc, indent=2) + "\n")
+
+
+def _below(root: str, directory: Path) -> bool:
+    """``directory`` is ``root`` or inside it, symbolic links followed (a link cannot lead out)."""
+    real = os.path.realpath(directory)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _is_staging(name: object) -> bool:

@@ -147,3 +147,17 @@ def test_a_figure_drawn_into_a_run_folder_becomes_the_runs(tmp_path):
     record_files([tmp_path / "frontier.png", tmp_path.parent / "elsewhere.png"])
     assert read_manifest(tmp_path)["files"] == ["frontier.csv", "frontier.png"]
     assert first_foreign(tmp_path, set(read_manifest(tmp_path)["files"])) is None
+
+
+def test_a_symlinked_subfolder_does_not_lead_the_deletion_out(tmp_path):
+    folder, elsewhere = tmp_path / "run", tmp_path / "important"
+    (elsewhere / "p0").mkdir(parents=True)
+    (elsewhere / "p0" / "solution.json").write_text("precious")
+    (elsewhere / "p0" / ".solution.json.abcdefgh.tmp").write_text("precious too")
+    folder.mkdir()
+    (folder / "points").symlink_to(elsewhere)
+    _manifest(folder, "sweep", ["points/p0/solution.json"])
+    with open_folder(folder, "sweep", force=True):
+        pass
+    assert (elsewhere / "p0" / "solution.json").read_text() == "precious"
+    assert (elsewhere / "p0" / ".solution.json.abcdefgh.tmp").exists()
