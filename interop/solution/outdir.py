@@ -144,11 +144,17 @@ class OutFolder:
                     f"{self.path / shown} exists (an earlier '{earlier}' result); use --force or another --out"
                 )
         if not self.force:
+            enclosing = enclosing_run(self.path)
+            if enclosing is not None:
+                raise FolderRefused(
+                    f"{self.path} is part of the 'interop {enclosing[1]}' run in {enclosing[0]};"
+                    " use another --out, or --force to write into it"
+                )
             foreign = first_foreign(self.path, owned)
             if foreign is not None:
                 raise FolderRefused(
-                    f"{self.path} holds files interop did not write (such as {foreign});"
-                    " use another --out, or --force to write beside them (they are kept)"
+                    f"{self.path} holds files that interop's manifest there ({MANIFEST}) does not list,"
+                    f" such as {foreign}; use another --out, or --force to write beside them (they are kept)"
                 )
         remove_stale_temporaries(self.path, owned | {MANIFEST})
         self.files = owned
@@ -281,6 +287,20 @@ def record_files(paths: Iterable[str | Path], levels: int = 3) -> None:
             pass
         finally:
             folder.release()
+
+
+def enclosing_run(path: Path, levels: int = 3) -> tuple[Path, str] | None:
+    """The run folder above ``path`` (up to ``levels`` up) whose manifest lists files inside ``path``."""
+    here = path.absolute()
+    for folder in list(here.parents)[:levels]:
+        manifest = read_manifest(folder)
+        if manifest is None:
+            continue
+        prefix = here.relative_to(folder).as_posix() + "/"
+        if any(f.startswith(prefix) for f in manifest["files"]):
+            shown = os.path.relpath(folder)
+            return (folder if shown.startswith("..") else Path(shown)), manifest.get("command", "?")
+    return None
 
 
 def first_foreign(path: Path, owned: set[str]) -> str | None:

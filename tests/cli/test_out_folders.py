@@ -235,3 +235,11 @@ def test_default_folders_nest_a_sweep_inside_a_solve(tmp_path, monkeypatch):
     assert (base / "solution.json").exists() and (base / "sweep" / "sweep.csv").exists()
     assert run(SWEEP) == 0  # resumes: nothing to do
     assert not list(tmp_path.rglob(LOCK))  # no lock left behind once the runs are over
+
+
+def test_a_folder_inside_another_run_is_refused(tmp_path, capsys):
+    assert run(["resilience", str(TINY / "hand-resilience.yaml"), "--out", str(tmp_path), "--no-progress"]) == 0
+    before = (tmp_path / "base" / "solution.json").read_text()
+    assert run(["solve", EXAMPLE, "--out", str(tmp_path / "base")]) == 2
+    assert "is part of the 'interop resilience' run" in capsys.readouterr().err
+    assert (tmp_path / "base" / "solution.json").read_text() == before
