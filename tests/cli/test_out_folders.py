@@ -243,3 +243,29 @@ def test_a_folder_inside_another_run_is_refused(tmp_path, capsys):
     assert run(["solve", EXAMPLE, "--out", str(tmp_path / "base")]) == 2
     assert "is part of the 'interop resilience' run" in capsys.readouterr().err
     assert (tmp_path / "base" / "solution.json").read_text() == before
+
+
+def test_a_forced_sweep_while_another_sweep_writes_is_refused(tmp_path, capsys):
+    """Two processes: the second run into the folder stops at once, naming the first one's pid."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "busy"
+    grid = ["-p", "command_nodes.JFC.capacity", "--values", "1,2,3", "-p", "tasks.defend-north.demand"]
+    argv = [sys.executable, "-m", "interop", "sweep", EXAMPLE, *grid, "--values", "10:60:1", "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen([*argv, "-o", str(out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not list((out / "points").glob("*/solution.json")):
+            time.sleep(0.05)
+        assert proc.poll() is None, "the first sweep ended before the second started"
+        second = ["sweep", EXAMPLE, "-p", "parameters.autonomy_scale", "--values", "0,1", "--force", "-o", str(out)]
+        assert run(second) == 2
+        assert f"another interop run is writing to {out} (pid {proc.pid})" in capsys.readouterr().err
+        assert json.loads((out / "sweep.json").read_text())["params"]["command_nodes.JFC.capacity"] == [1, 2, 3]
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()

@@ -161,3 +161,11 @@ def test_a_symlinked_subfolder_does_not_lead_the_deletion_out(tmp_path):
         pass
     assert (elsewhere / "p0" / "solution.json").read_text() == "precious"
     assert (elsewhere / "p0" / ".solution.json.abcdefgh.tmp").exists()
+
+
+def test_a_staging_folder_a_kill_left_behind_is_removed(tmp_path):
+    leftover = tmp_path / f"{STAGING}cut0ff"
+    leftover.mkdir()
+    (leftover / "solution.json").write_text('{"status": ')
+    with open_folder(tmp_path, "solve", again="refuse"):
+        assert not leftover.exists()
