@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from interop.analyses.runs import RunDir, execute, progress_bar, worker_threads, write_point
+from interop.analyses.runs import RunDir, closes_run_dirs, execute, progress_bar, worker_threads, write_point
 from interop.instance.schema import Instance
 from interop.solution.evaluate import Assignment, evaluate, joined_to_root
 
@@ -197,6 +197,7 @@ def table(inst: Instance, base: dict, docs: dict[str, dict], names: list[str]) -
     return frame.drop(columns="_key").reset_index(drop=True)
 
 
+@closes_run_dirs
 def resilience(
     target: str | Path | Instance,
     *,

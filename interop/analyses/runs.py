@@ -15,6 +15,7 @@ cluster; each worker keeps its compiled model between the points it solves.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import weakref
@@ -33,6 +34,24 @@ from interop.solution.outdir import FolderRefused, delete_files, open_folder
 
 class RunConflict(FolderRefused):
     """The directory holds another run's results (or is busy, or cannot be written)."""
+
+
+_OPEN_RUNS: list[RunDir] = []  # run directories open in this process, oldest first
+
+
+def closes_run_dirs(func: Callable) -> Callable:
+    """Decorate a run (``sweep``…) so that the run directories it opens are closed when it returns or raises."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        mark = len(_OPEN_RUNS)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            while len(_OPEN_RUNS) > mark:
+                _OPEN_RUNS.pop().close()
+
+    return run
 
 
 class RunDir:
@@ -65,10 +84,15 @@ class RunDir:
         except BaseException:
             self.folder.leave()
             raise
-        weakref.finalize(self, self.folder.leave)  # the CLI's own use of the folder outlives this one
+        self._leave = weakref.finalize(self, self.folder.leave)  # once: by close() or when collected
+        _OPEN_RUNS.append(self)
         self.folder.claim([manifest_name, *claims])
         self.points_dir.mkdir(exist_ok=True)
         atomic_write(self.manifest_path, json.dumps(manifest, indent=2, default=json_default) + "\n")
+
+    def close(self) -> None:
+        """End this run's use of its folder (the lock goes with the folder's last use)."""
+        self._leave()
 
     def _check(self, manifest: dict, force: bool) -> None:
         """Refuse a different request of the same kind unless ``force`` (then its files go)."""
