@@ -45,6 +45,7 @@ from interop.solution.files import atomic_write
 MANIFEST = ".interop-manifest.json"
 LOCK = ".interop.lock"
 STAGING = ".interop-new."
+PROBE = ".interop-probe."  # unwritable_dir's probe, there for an instant
 FORMAT = "interop-outdir/1"
 AGAIN = ("resume", "replace", "refuse")
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")  # atomic_write's (tempfile.mkstemp) names
@@ -190,7 +191,11 @@ class OutFolder:
         new = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         record = {"format": FORMAT, "command": self.command, "files": new}
         record |= {"staging": tmp.name, "previous": sorted(self.files - set(new))}
-        atomic_write(self.path / MANIFEST, json.dumps(record, indent=2) + "\n")  # the swap, before it starts
+        try:
+            atomic_write(self.path / MANIFEST, json.dumps(record, indent=2) + "\n")  # the swap, before it starts
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         _finish_swap(self.path, record)
         self.files = set(new)
 
@@ -310,7 +315,7 @@ def first_foreign(path: Path, owned: set[str]) -> str | None:
         dirs[:] = [d for d in dirs if not d.startswith(STAGING) and not (base / d / MANIFEST).exists()]
         for name in files:
             rel = (base / name).relative_to(path).as_posix()
-            if rel in owned or rel in (MANIFEST, LOCK):
+            if rel in owned or rel in (MANIFEST, LOCK) or (name.startswith(PROBE) and name.endswith(".tmp")):
                 continue
             stale = _TEMPORARY.match(name)
             if stale and (base / stale["name"]).relative_to(path).as_posix() in owned | {MANIFEST}:
