@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from interop.analyses.grid import fingerprint
-from interop.analyses.runs import RunDir, progress_bar
+from interop.analyses.runs import RunDir, closes_run_dirs, progress_bar
 from interop.instance.schema import Instance
 from interop.solver.profiles import profile_options
 
@@ -44,6 +44,7 @@ def epsilon_grid(w_min: float, w_max: float, points: int) -> list[float]:
     return [w_max - k * (w_max - w_min) / (points - 1) for k in range(points)]
 
 
+@closes_run_dirs
 def frontier(
     target: str | Path | Instance,
     *,
@@ -82,7 +83,7 @@ def frontier(
         "profile": name,
         "options": options,
     }
-    run_dir = RunDir(out, "frontier.json", manifest, force) if out is not None else None
+    run_dir = RunDir(out, "frontier.json", manifest, force, claims=["frontier.csv"]) if out is not None else None
     finished = run_dir.finished() if run_dir is not None else {}
     nations = [n.id for n in inst.nations]
     found: dict[str, dict] = {}

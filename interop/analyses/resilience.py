@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from interop.analyses.runs import RunDir, execute, progress_bar, worker_threads, write_point
+from interop.analyses.runs import RunDir, closes_run_dirs, execute, progress_bar, worker_threads, write_point
 from interop.instance.schema import Instance
 from interop.solution.evaluate import Assignment, evaluate, joined_to_root
 
@@ -197,6 +197,7 @@ def table(inst: Instance, base: dict, docs: dict[str, dict], names: list[str]) -
     return frame.drop(columns="_key").reset_index(drop=True)
 
 
+@closes_run_dirs
 def resilience(
     target: str | Path | Instance,
     *,
@@ -241,7 +242,8 @@ def resilience(
         "profile": name,
         "options": options,
     }
-    run_dir = RunDir(out, "resilience.json", manifest, force, points="cases") if out is not None else None
+    claims = ["base/solution.json", "resilience.csv", *(f"cases/{c}/solution.json" for c in names)]
+    run_dir = None if out is None else RunDir(out, "resilience.json", manifest, force, points="cases", claims=claims)
     docs: dict[str, dict] = {}
     if run_dir is not None:
         write_point(run_dir.path, "base", base)

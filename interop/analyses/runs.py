@@ -6,7 +6,8 @@ finished point under ``points/`` and the run's table (``sweep.csv`` or
 by ``kill -9``, leaves only whole files; started again with the same request
 it solves the missing points only and rewrites the table from the points, so
 no row is partial or duplicated. A different request in the same directory
-is refused unless ``force`` is given.
+is refused unless ``force`` is given; the folder's lock, its manifest of owned
+files and its one kind of run are :mod:`interop.solution.outdir`'s.
 
 Points run in this process, in a pool of local processes, or on a Dask
 cluster; each worker keeps its compiled model between the points it solves.
@@ -14,9 +15,10 @@ cluster; each worker keeps its compiled model between the points it solves.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-import shutil
+import weakref
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -27,56 +29,110 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from interop.safeio import safe_csv
 from interop.solution.files import atomic_write, json_default
+from interop.solution.outdir import FolderRefused, delete_files, open_folder
 
 
-class RunConflict(Exception):
-    """The directory holds another run's results."""
+class RunConflict(FolderRefused):
+    """The directory holds another run's results (or is busy, or cannot be written)."""
+
+
+_OPEN_RUNS: list[RunDir] = []  # run directories open in this process, oldest first
+
+
+def closes_run_dirs(func: Callable) -> Callable:
+    """Decorate a run (``sweep``…) so that the run directories it opens are closed when it returns or raises."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        mark = len(_OPEN_RUNS)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            while len(_OPEN_RUNS) > mark:
+                _OPEN_RUNS.pop().close()
+
+    return run
 
 
 class RunDir:
-    """A resumable run's directory: manifest, finished points, table."""
+    """A resumable run's directory: manifest, finished points, table.
+
+    The folder is opened with :func:`interop.solution.outdir.open_folder` (a
+    lock, the files this kind of run owns; see that module): ``claims`` are the
+    files the run will write (its points, its table), recorded before any is
+    written so that a killed run's files are known as its own.
+    """
 
     def __init__(
-        self, path: str | Path, manifest_name: str, manifest: dict, force: bool = False, points: str = "points"
+        self,
+        path: str | Path,
+        manifest_name: str,
+        manifest: dict,
+        force: bool = False,
+        points: str = "points",
+        claims: Iterable[str] = (),
     ):
         self.path = Path(path)
         self.points_dir = self.path / points
         self.manifest_path = self.path / manifest_name
-        self.path.mkdir(parents=True, exist_ok=True)
-        for stale in self.path.rglob(".*.tmp"):  # a write cut off by a kill
-            stale.unlink(missing_ok=True)
-        if self.manifest_path.exists():
-            try:
-                previous = json.loads(self.manifest_path.read_text())
-            except (OSError, ValueError):
-                previous = None
-            if previous != json.loads(json.dumps(manifest, default=json_default)) and not force:
-                raise RunConflict(
-                    f"{self.path} holds the results of a different request ({self.manifest_path.name} differs);"
-                    " use --force to replace them or another --out"
-                )
-            if force and previous is not None:
-                shutil.rmtree(self.points_dir, ignore_errors=True)
-        elif force:
-            shutil.rmtree(self.points_dir, ignore_errors=True)
+        try:
+            self.folder = open_folder(self.path, manifest_name.removesuffix(".json"), force=force)
+        except FolderRefused as exc:
+            raise RunConflict(str(exc)) from None
+        try:
+            self._check(manifest, force)
+        except BaseException:
+            self.folder.leave()
+            raise
+        self._leave = weakref.finalize(self, self.folder.leave)  # once: by close() or when collected
+        _OPEN_RUNS.append(self)
+        self.folder.claim([manifest_name, *claims])
         self.points_dir.mkdir(exist_ok=True)
         atomic_write(self.manifest_path, json.dumps(manifest, indent=2, default=json_default) + "\n")
 
+    def close(self) -> None:
+        """End this run's use of its folder (the lock goes with the folder's last use)."""
+        self._leave()
+
+    def _check(self, manifest: dict, force: bool) -> None:
+        """Refuse a different request of the same kind unless ``force`` (then its files go)."""
+        wanted = json.loads(json.dumps(manifest, default=json_default))
+        name = self.manifest_path.name
+        if name not in self.folder.inherited or not self.manifest_path.exists():
+            return
+        try:
+            previous = json.loads(self.manifest_path.read_text())
+        except (OSError, ValueError):
+            previous = None
+        if previous == wanted:
+            return
+        if not force:
+            raise RunConflict(
+                f"{self.path} holds the results of a different request ({name} differs);"
+                " use --force to replace them or another --out"
+            )
+        delete_files(self.path, self.folder.inherited)  # only the earlier request's own files go
+        self.folder.inherited = set()
+
     def finished(self) -> dict[str, dict]:
-        """The solutions of the points already written, by point name."""
+        """The solutions of the points already written by this kind of run, by point name."""
         out = {}
         for path in sorted(self.points_dir.glob("*/solution.json")):
+            if path.relative_to(self.path).as_posix() not in self.folder.inherited:
+                continue  # not written by this run's request: never trusted
             try:
                 out[path.parent.name] = json.loads(path.read_text())
-            except (OSError, ValueError):  # not ours or unreadable: solve the point again
+            except (OSError, ValueError):  # unreadable: solve the point again
                 continue
         return out
 
     def write_point(self, name: str, solution: dict) -> None:
+        self.folder.claim([(self.points_dir / name / "solution.json").relative_to(self.path).as_posix()])
         write_point(self.points_dir, name, solution)
 
     def write_table(self, name: str, frame) -> Path:
         path = self.path / name
+        self.folder.claim([name])
         atomic_write(path, safe_csv(frame))
         return path
 

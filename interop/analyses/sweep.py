@@ -27,7 +27,7 @@ from interop.analyses.grid import (
     table,
     with_values,
 )
-from interop.analyses.runs import RunDir, execute, progress_bar, worker_threads, write_point
+from interop.analyses.runs import RunDir, closes_run_dirs, execute, progress_bar, worker_threads, write_point
 from interop.errors import InstanceError
 from interop.instance.schema import Instance
 from interop.solver.profiles import profile_options
@@ -73,6 +73,7 @@ def _values(spec: Sequence[float] | str) -> list[float]:
     return parse_values(spec) if isinstance(spec, str) else [float(v) for v in spec]
 
 
+@closes_run_dirs
 def sweep(
     target: str | Path | Instance,
     params: dict[str, Sequence[float] | str],
@@ -119,7 +120,8 @@ def sweep(
         "options": options,
     }
     nations = [n.id for n in inst.nations]
-    run_dir = RunDir(out, "sweep.json", manifest, force) if out is not None else None
+    claims = ["sweep.csv", *(f"points/{p.name}/solution.json" for p in points)]  # workers write them too
+    run_dir = RunDir(out, "sweep.json", manifest, force, claims=claims) if out is not None else None
     solutions: dict[int, dict] = {}
     if run_dir is not None:
         by_name = {p.name: p for p in points}

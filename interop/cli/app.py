@@ -13,6 +13,7 @@ traceback is shown only with ``--debug``.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -90,6 +91,38 @@ def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")
 def default_out_dir(instance_name: str, scenario: str | None) -> Path:
     """Where ``solve`` writes without ``--out``: a run folder git ignores, never ``results/``."""
     return Path("runs") / instance_name / (scenario or "base")
+
+
+@contextmanager
+def out_folder(directory: Path, command: str, force: bool, again: str = "resume"):
+    """The output folder, checked and locked before any solve (interop.solution.outdir), or exit 2.
+
+    An unwritable folder, another run's lock, another kind of run's results or
+    files interop did not write (without ``--force``): one line, exit 2.
+    """
+    from interop.solution.outdir import FolderRefused, open_folder
+
+    try:
+        folder = open_folder(directory, command, force=force, again=again)
+    except FolderRefused as exc:
+        err.print(error_line(exc))
+        raise Failure(2) from None
+    with folder:
+        try:
+            yield folder
+        except FolderRefused as exc:  # an analysis's own refusal (a different request)
+            err.print(error_line(exc))
+            raise Failure(2) from None
+
+
+def written_or_fail(directory: Path, write):
+    """``write()``'s result; if writing fails (a full disk), one line naming ``--out``, exit 2."""
+    try:
+        return write()
+    except OSError as exc:
+        problem = exc.strerror or exc
+        err.print(error_line(f"--out {directory}: could not write the result ({problem}); nothing there was changed"))
+        raise Failure(2) from None
 
 
 def run(argv: list[str] | None = None) -> int:

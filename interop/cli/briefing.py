@@ -9,7 +9,17 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from interop.cli.app import Failure, InstanceFile, app, err, fail_input, out, profile_or_fail
+from interop.cli.app import (
+    Failure,
+    InstanceFile,
+    app,
+    err,
+    fail_input,
+    out,
+    out_folder,
+    profile_or_fail,
+    written_or_fail,
+)
 from interop.errors import InstanceError
 
 ScenariosOpt = Annotated[
@@ -17,6 +27,9 @@ ScenariosOpt = Annotated[
 ]
 SolverOpt = Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")]
 TimeOpt = Annotated[float | None, typer.Option("--time-limit", min=0, help="Seconds per solve.")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Write into --out although it holds other files (they are kept).")
+]
 
 
 def scenario_list(file: Path, text: str | None) -> list[str]:
@@ -99,24 +112,30 @@ def compare(
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
     solver: SolverOpt = "default",
     time_limit: TimeOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Scenarios side by side and what changes against a baseline (re-planned with the least change)."""
     from interop.analyses.compare import compare as run_compare
     from interop.instance.loading import load_instance
 
     profile = profile_or_fail(solver)
-    try:
-        names = scenario_list(file, scenarios)
-        for s in {*names, baseline or names[0]}:
-            load_instance(file, None if s == "base" else s)
-        cmp = run_compare(file, names, baseline, profile=profile.name, time_limit=time_limit)
-    except InstanceError as exc:
-        fail_input(exc)
-    print_comparison(cmp)
     directory = out_dir or Path("runs") / Path(file).stem / "compare"
-    from interop.report.compare_plot import plot_comparison
+    with out_folder(directory, "compare", force, again="replace") as folder:  # checked before the solves
+        try:
+            names = scenario_list(file, scenarios)
+            for s in {*names, baseline or names[0]}:
+                load_instance(file, None if s == "base" else s)
+            cmp = run_compare(file, names, baseline, profile=profile.name, time_limit=time_limit)
+        except InstanceError as exc:
+            fail_input(exc)
+        print_comparison(cmp)
+        from interop.report.compare_plot import plot_comparison
 
-    paths = cmp.write(directory) + plot_comparison(cmp, Path(directory) / "compare")
+        def write() -> list[Path]:
+            with folder.staging() as tmp:  # the whole result, swapped in when it is complete
+                return cmp.write(tmp) + plot_comparison(cmp, tmp / "compare")
+
+        paths = written_or_fail(directory, write)
     out.print(f"  written: {directory}/ ({len(paths)} files)", markup=False)
     if not all(s.has_solution for s in cmp.solutions.values()):
         err.print("error: some scenarios have no solution", markup=False)
@@ -132,19 +151,29 @@ def report(
     points: Annotated[int, typer.Option("--points", min=2, help="Frontier points.")] = 7,
     solver: SolverOpt = "default",
     time_limit: TimeOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """One self-contained HTML briefing (figures inlined) on an instance and its scenarios."""
     from interop.instance.loading import load_instance
-    from interop.report.html import write_report
+    from interop.report.html import build_report
+    from interop.solution.files import atomic_write as write_html
 
     profile = profile_or_fail(solver)
-    try:
-        names = scenario_list(file, scenarios)
-        for s in names:
-            load_instance(file, None if s == "base" else s)
-        directory = out_dir or Path("runs") / Path(file).stem / "report"
-        path = write_report(file, directory, names, frontier_points=points, profile=profile.name, time_limit=time_limit)
-    except InstanceError as exc:
-        fail_input(exc)
+    directory = out_dir or Path("runs") / Path(file).stem / "report"
+    with out_folder(directory, "report", force, again="replace") as folder:  # checked before the solves
+        try:
+            names = scenario_list(file, scenarios)
+            for s in names:
+                load_instance(file, None if s == "base" else s)
+            html = build_report(file, names, frontier_points=points, profile=profile.name, time_limit=time_limit)
+        except InstanceError as exc:
+            fail_input(exc)
+
+        def write() -> Path:
+            with folder.staging() as tmp:
+                write_html(tmp / "report.html", html)
+            return directory / "report.html"
+
+        path = written_or_fail(directory, write)
     out.print(f"written: {path}", markup=False)
     raise Failure(0)

@@ -52,6 +52,9 @@ def _table(path: Path, name: str) -> tuple[pd.DataFrame, Path]:
 
 
 def _written(paths: list[Path]) -> None:
+    from interop.solution.outdir import record_files
+
+    record_files(paths)  # a figure beside a run's results is the run's: a re-run may replace it
     for path in paths:
         out.print(f"written: {path}", markup=False)
 

@@ -8,7 +8,17 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from interop.cli.app import Failure, InstanceFile, ScenarioOpt, app, default_out_dir, load_or_fail, out, profile_or_fail
+from interop.cli.app import (
+    Failure,
+    InstanceFile,
+    ScenarioOpt,
+    app,
+    default_out_dir,
+    load_or_fail,
+    out,
+    out_folder,
+    profile_or_fail,
+)
 from interop.cli.tradeoff import ForceOpt, GapOpt, ProgressOpt, SolverOpt, TimeOpt, _refusals
 
 
@@ -64,7 +74,7 @@ def resilience(
     profile_or_fail(solver)
     inst = load_or_fail(file, scenario)
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "resilience"
-    with _refusals():
+    with out_folder(directory, "resilience", force) as folder, _refusals():
         frame = run_resilience(
             inst,
             out=directory,
@@ -77,18 +87,19 @@ def resilience(
             force=force,
             progress=progress,
         )
-    if frame.empty:
-        out.print(f"{inst.name}: the base plan has no solution, so nothing to lose", markup=False)
-        raise Failure(1)
-    out.print(f"{inst.name}: {len(frame)} cases, worst first (effectiveness: re-planned / kept)", markup=False)
-    for r in frame.itertuples():
-        eff = "infeasible" if r.status not in ("optimal", "feasible") else f"{r.effectiveness:6.1%}"
-        broken = "" if r.kept_feasible else "   kept plan breaks constraints"
-        out.print(f"  {r.rank:3d} {r.case:30s} {eff:>10s} / {r.kept_effectiveness:6.1%}{broken}", markup=False)
-    for kind, targets in single_points_of_failure(frame).items():
-        if targets:
-            out.print(f"  single point of failure ({kind}): {', '.join(targets)}", markup=False)
-    plot_resilience(frame, directory / "resilience")
+        if frame.empty:
+            out.print(f"{inst.name}: the base plan has no solution, so nothing to lose", markup=False)
+            raise Failure(1)
+        out.print(f"{inst.name}: {len(frame)} cases, worst first (effectiveness: re-planned / kept)", markup=False)
+        for r in frame.itertuples():
+            eff = "infeasible" if r.status not in ("optimal", "feasible") else f"{r.effectiveness:6.1%}"
+            broken = "" if r.kept_feasible else "   kept plan breaks constraints"
+            out.print(f"  {r.rank:3d} {r.case:30s} {eff:>10s} / {r.kept_effectiveness:6.1%}{broken}", markup=False)
+        for kind, targets in single_points_of_failure(frame).items():
+            if targets:
+                out.print(f"  single point of failure ({kind}): {', '.join(targets)}", markup=False)
+        folder.claim(["resilience.png", "resilience.svg"])
+        plot_resilience(frame, directory / "resilience")
     out.print(f"  written: {directory / 'resilience.csv'}, {directory / 'resilience.png'}", markup=False)
 
 
@@ -101,6 +112,7 @@ def alternatives(
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
     solver: SolverOpt = "default",
     time_limit: TimeOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Near-optimal plans as different as possible in command and links; write points/<k>/solution.json."""
     from interop.analyses.alternatives import alternatives as run_alternatives
@@ -108,7 +120,9 @@ def alternatives(
     profile_or_fail(solver)
     inst = load_or_fail(file, scenario)
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "alternatives"
-    frame = run_alternatives(inst, slack=slack, count=count, out=directory, profile=solver, time_limit=time_limit)
+    with out_folder(directory, "alternatives", force, again="replace") as folder:
+        with folder.staging() as tmp:  # the whole result, swapped in when it is complete
+            frame = run_alternatives(inst, slack=slack, count=count, out=tmp, profile=solver, time_limit=time_limit)
     if frame["status"].iloc[0] not in ("optimal", "feasible"):
         out.print(f"{inst.name}: no solution, so no alternatives", markup=False)
         raise Failure(1)

@@ -18,10 +18,12 @@ from interop.cli.app import (
     fail_input,
     load_or_fail,
     out,
+    out_folder,
     profile_or_fail,
+    written_or_fail,
 )
 from interop.errors import InstanceError
-from interop.safeio import error_line, plain, unwritable_dir, warning_line
+from interop.safeio import plain, warning_line
 
 
 @app.command()
@@ -32,7 +34,7 @@ def solve(
     solver: Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")] = "default",
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=0, help="Seconds.")] = None,
     gap: Annotated[float | None, typer.Option("--gap", min=0, help="Relative MIP gap.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an earlier solution.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an earlier result (others' files are kept).")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Explain an infeasible instance.")] = True,
     explain_plan: Annotated[bool, typer.Option("--explain-plan", help="Explain the plan (re-solves).")] = False,
@@ -44,23 +46,17 @@ def solve(
     inst = load_or_fail(file, scenario)
     profile = profile_or_fail(solver)
     directory = out_dir or default_out_dir(inst.name, inst.scenario)
-    if (directory / "solution.json").exists() and not force:
-        err.print(error_line(f"{directory}/solution.json exists; use --force or another --out"))
-        raise Failure(2)
-    problem = unwritable_dir(directory)  # found before the solve, which would otherwise be lost
-    if problem:
-        err.print(error_line(f"--out {directory}: {problem}"))
-        raise Failure(2)
-    sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose)
-    if sol.status == "infeasible" and explain:
-        from interop.analyses.explain import diagnose
+    with out_folder(directory, "solve", force, again="refuse"):  # checked and locked before the solve
+        sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose)
+        if sol.status == "infeasible" and explain:
+            from interop.analyses.explain import diagnose
 
-        sol.diagnosis = diagnose(inst, profile=profile.name)
-    if explain_plan and sol.has_solution:
-        from interop.analyses.plan_explain import explain_plan as run_explain_plan
+            sol.diagnosis = diagnose(inst, profile=profile.name)
+        if explain_plan and sol.has_solution:
+            from interop.analyses.plan_explain import explain_plan as run_explain_plan
 
-        sol.plan_explanation = run_explain_plan(inst, sol, profile.name)
-    path = sol.write(directory)
+            sol.plan_explanation = run_explain_plan(inst, sol, profile.name)
+        path = written_or_fail(directory, lambda: sol.write(directory, force=force))
     out.print(summary(sol), markup=False)
     if sol.plan_explanation:
         from interop.analyses.plan_explain import explanation_lines

@@ -19,6 +19,7 @@ from interop.cli.app import (
     fail_input,
     load_or_fail,
     out,
+    out_folder,
     profile_or_fail,
 )
 from interop.errors import InstanceError
@@ -27,7 +28,9 @@ from interop.safeio import error_line
 SolverOpt = Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")]
 TimeOpt = Annotated[float | None, typer.Option("--time-limit", min=0, help="Seconds per solve.")]
 GapOpt = Annotated[float | None, typer.Option("--gap", min=0, help="Relative MIP gap.")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Replace another run's results in --out.")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace another run's results in --out (files interop did not write are kept).")
+]
 ProgressOpt = Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")]
 
 
@@ -82,7 +85,7 @@ def sweep(
     profile_or_fail(solver)
     inst = load_or_fail(file, scenario)
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "sweep"
-    with _refusals():
+    with out_folder(directory, "sweep", force), _refusals():
         frame = run_sweep(
             inst,
             grid,
@@ -125,7 +128,7 @@ def frontier(
     profile_or_fail(solver)
     inst = load_or_fail(file, scenario)
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "frontier"
-    with _refusals():
+    with out_folder(directory, "frontier", force), _refusals():
         frame = run_frontier(
             inst,
             points=points,

@@ -74,16 +74,25 @@ class Solution:
             out["plan_explanation"] = self.plan_explanation
         return clean(out)
 
-    def write(self, directory: str | Path) -> Path:
-        """Write ``solution.json`` and the CSV tables atomically into ``directory``."""
+    def write(self, directory: str | Path, force: bool = False) -> Path:
+        """Write ``solution.json`` and the CSV tables into ``directory``, all or nothing.
+
+        The files are written into a staging folder and swapped in whole
+        (:mod:`interop.solution.outdir`), so that the folder never holds a mix
+        of this solution's files and an earlier one's, and the earlier one's
+        tables go when this solution has none. A folder holding files interop
+        did not write is refused (:class:`~interop.solution.outdir.FolderRefused`)
+        unless ``force``; they are never deleted.
+        """
+        from interop.solution.outdir import open_folder
+
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        if self.has_solution:
-            for name, table in self.tables().items():
-                atomic_write(directory / f"{name}.csv", safe_csv(table))
-        path = directory / "solution.json"
-        atomic_write(path, json.dumps(self.to_dict(), indent=2, default=json_default) + "\n")
-        return path
+        with open_folder(directory, "solve", force=force, again="replace") as folder, folder.staging() as tmp:
+            if self.has_solution:
+                for name, table in self.tables().items():
+                    atomic_write(tmp / f"{name}.csv", safe_csv(table))
+            atomic_write(tmp / "solution.json", json.dumps(self.to_dict(), indent=2, default=json_default) + "\n")
+        return directory / "solution.json"
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tidy tables written beside ``solution.json``."""
