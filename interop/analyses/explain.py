@@ -193,9 +193,21 @@ def _platform_reason(inst: Instance, p, task) -> str:
     why = Counter(admissible(inst, p, t, c) for t in tasks for c in inst.command_nodes)
     why.pop(None, None)
     nation = next(n for n in inst.nations if n.id == p.nation)
+    away = sorted({t.theater for t in tasks if t.theater not in p.theaters})
+    if away:  # one phrase naming the platform's own theater against the tasks' (not one per task)
+        for reason in [r for r in why if r.endswith(f"platform in {', '.join(p.theaters)}")]:
+            del why[reason]
+        where = "the task" if task is not None else "the tasks"
+        why[f"{p.id} is in theater {', '.join(p.theaters)}, {where} in {', '.join(away)}"] = 1
     # the most specific obstacles first: a node that could command the task but for this
     rank = ("caveat", "nation not allowed", "no common standard", "theater", "node does not command", "no effect")
-    ordered = sorted(why, key=lambda r: next((i for i, word in enumerate(rank) if r.startswith(word)), len(rank)))
+
+    def order(reason: str) -> int:
+        if reason.startswith(p.id):
+            return rank.index("theater")
+        return next((i for i, word in enumerate(rank) if reason.startswith(word)), len(rank))
+
+    ordered = sorted(why, key=order)
     parts = []
     for reason in ordered[:2]:
         if reason.startswith("caveat"):
