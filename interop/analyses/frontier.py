@@ -60,7 +60,8 @@ def frontier(
     """The efficient points of ``target`` (see the module docstring) as a table.
 
     Columns: point, epsilon, status, gap, weighted_effect, link_cost,
-    weighted_autonomy_loss, effectiveness, objective (F), price_of_autonomy,
+    weighted_autonomy_loss, effectiveness, effect_objective (F), objective
+    (the same F, the column's name before effect_objective), price_of_autonomy,
     knee, and ``autonomy_loss.<nation>`` per nation; rows by increasing W.
     With ``out``, each point's ``solution.json`` is written under
     ``out/points/`` and the table to ``out/frontier.csv``; a rerun resumes.
@@ -167,7 +168,8 @@ def frontier_table(found: dict[str, dict], nations: list[str]) -> pd.DataFrame:
             "link_cost": metrics["link_cost"],
             "weighted_autonomy_loss": metrics["weighted_autonomy_loss"],
             "effectiveness": metrics["effectiveness"],
-            "objective": sol["objective"],
+            "effect_objective": sol["objective"],  # F, the epsilon-constraint form's objective
+            "objective": sol["objective"],  # the same F, under its name of version 1 (not Z)
         }
         row.update({f"autonomy_loss.{n}": loss.get(n) for n in nations})
         rows.append(row)
@@ -180,6 +182,7 @@ def frontier_table(found: dict[str, dict], nations: list[str]) -> pd.DataFrame:
         "link_cost",
         "weighted_autonomy_loss",
         "effectiveness",
+        "effect_objective",
         "objective",
         "price_of_autonomy",
         "knee",

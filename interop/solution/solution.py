@@ -106,7 +106,13 @@ def summary(sol: Solution) -> str:
     if sol.has_solution and sol.metrics:
         m = sol.metrics
         gap = "" if not sol.gap else f" (gap {sol.gap:.2%})"
-        lines.append(f"  objective {sol.objective:.6g}{gap}")
+        if "epsilon" in sol.parameters:  # a frontier point: the epsilon-constraint form's objective
+            lines.append(f"  objective F {sol.objective:.6g}{gap}   (F = weighted effect − μ · link cost)")
+        else:
+            lines.append(
+                f"  objective Z {sol.objective:.6g}{gap}"
+                "   (Z = weighted effect − λ · weighted autonomy loss − μ · link cost)"
+            )
         lines.append(
             f"  effectiveness {m['effectiveness']:.1%}   weighted effect {m['weighted_effect']:.6g}"
             f"   weighted autonomy loss {m['weighted_autonomy_loss']:.6g}   link cost {m['link_cost']:.6g}"
