@@ -241,4 +241,5 @@ def test_console_lines_name_the_scenario_and_each_objective(tmp_path, capsys):
     expected = front["weighted_effect"] - front["link_cost"]  # μ = 1 in the example
     assert front["effect_objective"].tolist() == pytest.approx(expected.tolist())
     assert run(["solve", str(EXAMPLE), "-s", "wartime", "-o", str(tmp_path / "z")]) == 0
-    assert "objective Z 82.845   (Z = weighted effect − λ · weighted autonomy loss − μ · link cost)" in capsys.readouterr().out
+    z_line = "objective Z 82.845   (Z = weighted effect − λ · weighted autonomy loss − μ · link cost)"
+    assert z_line in capsys.readouterr().out
