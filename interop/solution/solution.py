@@ -19,6 +19,14 @@ from interop.solution.files import atomic_write, clean, json_default, records
 
 FORMAT = "interop-solution/1"
 ASSIGNMENT_COLUMNS = ["platform", "task", "command", "units", "integrated_units"]
+# the columns of the tables in the Python API (also when there is no solution)
+ASSIGNMENT_TABLE_COLUMNS = [*ASSIGNMENT_COLUMNS, "nation", "domain", "node_nation", "node_lead", "relation"]
+TASK_COLUMNS = ["task", "effect", "demand", "coverage"]
+NATION_COLUMNS = ["nation", "committed_value", "nonnational_value", "autonomy_loss"]
+
+
+def _empty(columns: list[str]):
+    return lambda: pd.DataFrame(columns=columns)
 
 
 @dataclass
@@ -33,15 +41,16 @@ class Solution:
     gap: float | None = None
     metrics: dict | None = None
     parameters: dict = field(default_factory=dict)
-    assignments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ASSIGNMENT_COLUMNS))
+    assignments: pd.DataFrame = field(default_factory=_empty(ASSIGNMENT_TABLE_COLUMNS))
     links: list[str] = field(default_factory=list)
     integrated_nodes: list[str] = field(default_factory=list)
-    tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
-    nations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tasks: pd.DataFrame = field(default_factory=_empty(TASK_COLUMNS))
+    nations: pd.DataFrame = field(default_factory=_empty(NATION_COLUMNS))
     solver: dict = field(default_factory=dict)
     message: str = ""
     diagnosis: list = field(default_factory=list)
     plan_explanation: dict = field(default_factory=dict)  # opt-in: interop.analyses.plan_explain
+    model_extension: dict = field(default_factory=dict)  # a Pyomo model the analyst changed: what changed
 
     @property
     def has_solution(self) -> bool:
@@ -72,6 +81,8 @@ class Solution:
             out["diagnosis"] = self.diagnosis
         if self.plan_explanation:
             out["plan_explanation"] = self.plan_explanation
+        if self.model_extension:
+            out["model_extension"] = self.model_extension
         return clean(out)
 
     def write(self, directory: str | Path) -> Path:
