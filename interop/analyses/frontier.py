@@ -94,7 +94,8 @@ def frontier(
             cache["pm"] = ParametricModel(inst, options, name)
         return cache["pm"]
 
-    bar = progress_bar(progress, None if exhaustive else points, f"frontier {inst.name}")
+    label = f"frontier {inst.name}" + (" (exhaustive)" if exhaustive else "")
+    bar = progress_bar(progress, None if exhaustive else points, label)
 
     def point(label: str, epsilon: float | None) -> dict:
         """The solution of one ε (from the run directory when it was solved before)."""
@@ -116,6 +117,9 @@ def frontier(
         if _autonomy(top) is None:  # infeasible (or no solution): there is no front
             return _finish(run_dir, found, nations)
         if exhaustive:
+            # the number of points is not known: estimate it from the share of [W_min, W_max] covered
+            w_min = _autonomy(model().frontier_point(-math.inf).solution.to_dict())
+            task = bar.task_ids[0]
             last, k = top, 1
             while True:
                 eps = _autonomy(last) - _tol(_autonomy(last))
@@ -125,6 +129,8 @@ def frontier(
                     found.pop(f"x{k - 1:04d}", None)  # no point below: the end of the front
                     break
                 last = nxt
+                bar.update(task, **_estimate(k, _autonomy(top), _autonomy(last), w_min, inst.name))
+            bar.update(task, total=k, completed=k, description=f"frontier {inst.name} (exhaustive, {k} solves)")
         elif points > 1:
             bottom = point(f"e{points - 1:03d}", -math.inf)
             grid = epsilon_grid(_autonomy(bottom), _autonomy(top), points)
@@ -137,6 +143,19 @@ def frontier(
                 if _autonomy(sol) is not None:
                     last_w = _autonomy(sol)
     return _finish(run_dir, found, nations)
+
+
+def _estimate(done: int, w_top: float, w_last: float, w_min: float | None, name: str) -> dict:
+    """Progress-bar fields of an exhaustive run after ``done`` solves, the last at W = ``w_last``.
+
+    The points are assumed spread over W as those found so far, so the total
+    is ``done`` over the share of [W_min, W_max] covered (at least one more).
+    """
+    span = (w_top - w_min) if w_min is not None else 0.0
+    covered = (w_top - w_last) / span if span > 0 else 1.0
+    total = max(done + 1, round(done / covered)) if covered > 0 else done + 1
+    text = f"frontier {name} (exhaustive, W {w_last:.4g} of {w_top:.4g} → {w_min if w_min is not None else 0:.4g})"
+    return {"total": total, "description": text}
 
 
 def _autonomy(sol: dict) -> float | None:
