@@ -27,6 +27,7 @@ import pandas as pd
 from interop.analyses.grid import fingerprint
 from interop.analyses.runs import RunDir, progress_bar
 from interop.instance.schema import Instance
+from interop.solution.files import clean_frame
 from interop.solver.profiles import profile_options
 
 FRONTIER_FORMAT = "interop-frontier/1"
@@ -217,7 +218,7 @@ def frontier_table(found: dict[str, dict], nations: list[str]) -> pd.DataFrame:
     frame["knee"] = False
     if len(frame) >= 3:
         frame.loc[knee_index(w, f), "knee"] = True
-    return frame[columns]
+    return clean_frame(frame[columns])  # no float noise (prices are differences of figures)
 
 
 def _efficient(frame: pd.DataFrame) -> pd.DataFrame:

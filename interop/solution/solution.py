@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from interop.safeio import safe_csv
-from interop.solution.files import atomic_write, clean, json_default, records
+from interop.solution.files import atomic_write, clean, clean_frame, json_default, records
 
 FORMAT = "interop-solution/1"
 ASSIGNMENT_COLUMNS = ["platform", "task", "command", "units", "integrated_units"]
@@ -91,7 +91,7 @@ class Solution:
         directory.mkdir(parents=True, exist_ok=True)
         if self.has_solution:
             for name, table in self.tables().items():
-                atomic_write(directory / f"{name}.csv", safe_csv(table))
+                atomic_write(directory / f"{name}.csv", safe_csv(clean_frame(table)))  # no float noise
         path = directory / "solution.json"
         atomic_write(path, json.dumps(self.to_dict(), indent=2, default=json_default) + "\n")
         return path
