@@ -209,7 +209,7 @@ def frontier_figure(
         honest_limits(ax, ys, min_span=max(0.10 * float(ys.abs().max()), 1e-9), floor=None)
     honest_limits(ax, xs, min_span=max(0.10 * float(xs.abs().max()), 1e-9), floor=0.0, from_floor=True, axis="x")
     what = f"Pareto front: {y_name} against {x_name}"
-    ax.set_title(title or (f"{subject}: {what}" if subject else what))
+    ax.set_title(title or (f"{subject}\n{what}" if subject else what))
     ax.grid(True, alpha=0.3)
     handles, _ = ax.get_legend_handles_labels()
     if prices:

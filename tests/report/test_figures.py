@@ -42,7 +42,7 @@ def test_frontier_is_titled_for_what_it_plots():
     assert f.get_title() == "Pareto front: effect objective against weighted autonomy loss"
     assert f.get_ylabel().startswith("effect objective  F")
     e = frontier_figure(frontier_table(), y="effectiveness", subject="cfc [wartime]").axes[0]
-    assert e.get_title() == "cfc [wartime]: Pareto front: effectiveness against weighted autonomy loss"
+    assert e.get_title() == "cfc [wartime]\nPareto front: effectiveness against weighted autonomy loss"
 
 
 def test_frontier_in_unweighted_autonomy_loss():
@@ -139,7 +139,8 @@ def test_cli_plot_frontier_unweighted_names_the_run(tmp_path, capsys):
     frontier(TINY / "format-example.yaml", scenario="wartime", points=4, out=tmp_path)
     assert run(["plot", "frontier", str(tmp_path), "--x", "unweighted"]) == 0
     svg = (tmp_path / "frontier-unweighted.svg").read_text()
-    assert "tiny-two-nations [wartime]: Pareto front: effect objective against unweighted autonomy loss" in svg
+    assert "tiny-two-nations [wartime]" in svg
+    assert "Pareto front: effect objective against unweighted autonomy loss" in svg
     assert run(["plot", "frontier", str(tmp_path), "--x", "log"]) == 2
     assert "Traceback" not in capsys.readouterr().err
 
