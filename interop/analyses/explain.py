@@ -101,8 +101,14 @@ def options_profile(options: dict):
     return SolverProfile("diagnosis", options)
 
 
-def diagnose(inst: Instance, *, profile: str = "default", budget: float = 60.0) -> list[dict]:
-    """A minimal set of conflicting requirements of ``inst``, each explained; [] if feasible."""
+def diagnose(inst: Instance | pyo.ConcreteModel, *, profile: str = "default", budget: float = 60.0) -> list[dict]:
+    """A minimal set of conflicting requirements of ``inst``, each explained; [] if feasible.
+
+    ``inst`` may be a Pyomo model from ``build_model`` that an analyst extended:
+    see :func:`diagnose_model`.
+    """
+    if isinstance(inst, pyo.ConcreteModel):
+        return diagnose_model(inst, profile=profile, budget=budget)
     _, options = profile_options(profile, None, None)
     options = {**options, "mip_rel_gap": 1e-6}
     out = [_empty_floor(inst, n.id) for n in inst.nations if _floor(inst, n.id) > 0 and not _has_triple(inst, n.id)]
@@ -134,6 +140,62 @@ def diagnose(inst: Instance, *, profile: str = "default", budget: float = 60.0) 
         if len(conflict) > 1 and check.feasible(conflict - {key}) is False:
             conflict.discard(key)
     return [_explain(inst, m, check, key, conflict) for key in keys if key in conflict] + _caveat(check)
+
+
+def diagnose_model(model: pyo.ConcreteModel, *, profile: str = "default", budget: float = 60.0) -> list[dict]:
+    """Why an extended model is infeasible: a minimal set of the analyst's added constraints.
+
+    The model's own requirements are tried first without any added constraint
+    (on a copy: ``model`` is left as it was); if they conflict already, they are
+    diagnosed as for an instance. Otherwise each added constraint is dropped in
+    turn and kept dropped while the rest stays infeasible (the deletion
+    filter): those left cannot hold together with the model, each is needed.
+    """
+    from interop.solution.extract import model_extension
+
+    data = model.interop_data
+    added = [a["name"] for a in model_extension(model).get("added", []) if a["type"] == "Constraint"]
+    if not added:
+        return diagnose(data.instance, profile=profile, budget=budget)
+    _, options = profile_options(profile, None, None)
+    options = {**options, "mip_rel_gap": 1e-6, "mip_max_improving_sols": 1}
+    copy = model.clone(memo={id(data): data})
+    deadline, timed_out = time.monotonic() + budget, False
+
+    def feasible() -> bool:
+        nonlocal timed_out
+        left = max(1.0, deadline - time.monotonic())
+        status = solve_model(copy, options_profile({**options, "time_limit": left}))[0].status
+        timed_out |= status not in ("optimal", "feasible", "infeasible")
+        return status != "infeasible"
+
+    if feasible():
+        return []
+    for name in added:
+        getattr(copy, name).deactivate()
+    if not feasible():  # the model's own requirements conflict
+        return diagnose(data.instance, profile=profile, budget=budget)
+    for name in added:
+        getattr(copy, name).activate()
+    conflict = list(added)
+    for name in added:  # the deletion filter
+        getattr(copy, name).deactivate()
+        if len(conflict) > 1 and not feasible():
+            conflict.remove(name)
+        else:
+            getattr(copy, name).activate()
+    out = []
+    for name in conflict:
+        others = [c for c in conflict if c != name]
+        given = f" together with {', '.join(others)}" if others else ""
+        text = (
+            f"the added constraint {name} cannot hold{given} with the model's own requirements"
+            " (the model is feasible without it)"
+        )
+        out.append({"kind": "extension", "constraint": name, "entity": name, "text": text})
+    if timed_out:
+        out.append({"kind": "note", "text": "the diagnosis ran out of time: the set may not be minimal"})
+    return out
 
 
 def _caveat(check: _Checker) -> list[dict]:
@@ -193,9 +255,21 @@ def _platform_reason(inst: Instance, p, task) -> str:
     why = Counter(admissible(inst, p, t, c) for t in tasks for c in inst.command_nodes)
     why.pop(None, None)
     nation = next(n for n in inst.nations if n.id == p.nation)
+    away = sorted({t.theater for t in tasks if t.theater not in p.theaters})
+    if away:  # one phrase naming the platform's own theater against the tasks' (not one per task)
+        for reason in [r for r in why if r.endswith(f"platform in {', '.join(p.theaters)}")]:
+            del why[reason]
+        where = "the task" if task is not None else "the tasks"
+        why[f"{p.id} is in theater {', '.join(p.theaters)}, {where} in {', '.join(away)}"] = 1
     # the most specific obstacles first: a node that could command the task but for this
     rank = ("caveat", "nation not allowed", "no common standard", "theater", "node does not command", "no effect")
-    ordered = sorted(why, key=lambda r: next((i for i, word in enumerate(rank) if r.startswith(word)), len(rank)))
+
+    def order(reason: str) -> int:
+        if reason.startswith(p.id):
+            return rank.index("theater")
+        return next((i for i, word in enumerate(rank) if reason.startswith(word)), len(rank))
+
+    ordered = sorted(why, key=order)
     parts = []
     for reason in ordered[:2]:
         if reason.startswith("caveat"):

@@ -27,6 +27,7 @@ import pandas as pd
 from interop.analyses.grid import fingerprint
 from interop.analyses.runs import RunDir, closes_run_dirs, progress_bar
 from interop.instance.schema import Instance
+from interop.solution.files import clean_frame
 from interop.solver.profiles import profile_options
 
 FRONTIER_FORMAT = "interop-frontier/1"
@@ -61,7 +62,8 @@ def frontier(
     """The efficient points of ``target`` (see the module docstring) as a table.
 
     Columns: point, epsilon, status, gap, weighted_effect, link_cost,
-    weighted_autonomy_loss, effectiveness, objective (F), price_of_autonomy,
+    weighted_autonomy_loss, effectiveness, effect_objective (F), objective
+    (the same F, the column's name before effect_objective), price_of_autonomy,
     knee, and ``autonomy_loss.<nation>`` per nation; rows by increasing W.
     With ``out``, each point's ``solution.json`` is written under
     ``out/points/`` and the table to ``out/frontier.csv``; a rerun resumes.
@@ -94,7 +96,8 @@ def frontier(
             cache["pm"] = ParametricModel(inst, options, name)
         return cache["pm"]
 
-    bar = progress_bar(progress, None if exhaustive else points, f"frontier {inst.name}")
+    label = f"frontier {inst.name}" + (" (exhaustive)" if exhaustive else "")
+    bar = progress_bar(progress, None if exhaustive else points, label)
 
     def point(label: str, epsilon: float | None) -> dict:
         """The solution of one ε (from the run directory when it was solved before)."""
@@ -116,6 +119,9 @@ def frontier(
         if _autonomy(top) is None:  # infeasible (or no solution): there is no front
             return _finish(run_dir, found, nations)
         if exhaustive:
+            # the number of points is not known: estimate it from the share of [W_min, W_max] covered
+            w_min = _autonomy(model().frontier_point(-math.inf).solution.to_dict())
+            task = bar.task_ids[0]
             last, k = top, 1
             while True:
                 eps = _autonomy(last) - _tol(_autonomy(last))
@@ -125,6 +131,8 @@ def frontier(
                     found.pop(f"x{k - 1:04d}", None)  # no point below: the end of the front
                     break
                 last = nxt
+                bar.update(task, **_estimate(k, _autonomy(top), _autonomy(last), w_min, inst.name))
+            bar.update(task, total=k, completed=k, description=f"frontier {inst.name} (exhaustive, {k} solves)")
         elif points > 1:
             bottom = point(f"e{points - 1:03d}", -math.inf)
             grid = epsilon_grid(_autonomy(bottom), _autonomy(top), points)
@@ -137,6 +145,19 @@ def frontier(
                 if _autonomy(sol) is not None:
                     last_w = _autonomy(sol)
     return _finish(run_dir, found, nations)
+
+
+def _estimate(done: int, w_top: float, w_last: float, w_min: float | None, name: str) -> dict:
+    """Progress-bar fields of an exhaustive run after ``done`` solves, the last at W = ``w_last``.
+
+    The points are assumed spread over W as those found so far, so the total
+    is ``done`` over the share of [W_min, W_max] covered (at least one more).
+    """
+    span = (w_top - w_min) if w_min is not None else 0.0
+    covered = (w_top - w_last) / span if span > 0 else 1.0
+    total = max(done + 1, round(done / covered)) if covered > 0 else done + 1
+    text = f"frontier {name} (exhaustive, W {w_last:.4g} of {w_top:.4g} → {w_min if w_min is not None else 0:.4g})"
+    return {"total": total, "description": text}
 
 
 def _autonomy(sol: dict) -> float | None:
@@ -168,7 +189,8 @@ def frontier_table(found: dict[str, dict], nations: list[str]) -> pd.DataFrame:
             "link_cost": metrics["link_cost"],
             "weighted_autonomy_loss": metrics["weighted_autonomy_loss"],
             "effectiveness": metrics["effectiveness"],
-            "objective": sol["objective"],
+            "effect_objective": sol["objective"],  # F, the epsilon-constraint form's objective
+            "objective": sol["objective"],  # the same F, under its name of version 1 (not Z)
         }
         row.update({f"autonomy_loss.{n}": loss.get(n) for n in nations})
         rows.append(row)
@@ -181,6 +203,7 @@ def frontier_table(found: dict[str, dict], nations: list[str]) -> pd.DataFrame:
         "link_cost",
         "weighted_autonomy_loss",
         "effectiveness",
+        "effect_objective",
         "objective",
         "price_of_autonomy",
         "knee",
@@ -196,7 +219,7 @@ def frontier_table(found: dict[str, dict], nations: list[str]) -> pd.DataFrame:
     frame["knee"] = False
     if len(frame) >= 3:
         frame.loc[knee_index(w, f), "knee"] = True
-    return frame[columns]
+    return clean_frame(frame[columns])  # no float noise (prices are differences of figures)
 
 
 def _efficient(frame: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,8 @@
   re-solves*: Z of a fixed plan is linear in λ, Z* is convex piecewise linear,
   so each end is found exactly by intersecting the plan's line with the line of
   the plan optimal beyond it (Eisner–Severance), re-solving at each intersection.
+- ``alpha_ranges``: per nation n, the same interval for α_n with every other
+  weight held (Z is linear in α_n with slope −λ·Aut_n).
 """
 
 from __future__ import annotations
@@ -82,29 +84,32 @@ def _optimal_at(line: tuple[float, float], other: Optimum) -> bool:
     return w - other.lam * s >= other.objective - TOL * max(1.0, abs(other.objective))
 
 
-def lambda_range(inst: Instance, sol, profile: str = "default") -> dict:
-    """The interval [lo, hi] of λ where ``sol``'s plan stays optimal (hi may be ``inf``)."""
-    lam0 = inst.parameters.autonomy_scale
-    w, s = _plan_line(sol)
+def _parameter_range(p0: float, line: tuple[float, float], probe_at) -> tuple[float, float, int]:
+    """The interval of a parameter p ≥ 0 (now ``p0``) over which a plan of Z(p) = A − p·B stays optimal.
+
+    ``line`` is the plan's (A, B); ``probe_at(p)`` re-solves at p and gives the
+    optimum's :class:`Optimum` (its own line) or None. Returns (lower, upper, solves).
+    """
+    w, s = line
     solves = 0
 
     def end(direction: int) -> float:
         nonlocal solves
         if direction > 0 and s <= TOL:
-            return math.inf  # Z of the plan is constant, every other plan's Z falls with λ
-        if direction < 0 and lam0 <= 0:
+            return math.inf  # Z of the plan is constant, every other plan's Z falls with p
+        if direction < 0 and p0 <= 0:
             return 0.0
-        probe = 0.0 if direction < 0 else max(2 * lam0, lam0 + 1.0)
-        bracketed = direction < 0  # λ = 0 bounds the search below; above, until a probe beats the plan
+        probe = 0.0 if direction < 0 else max(2 * p0, p0 + 1.0)
+        bracketed = direction < 0  # p = 0 bounds the search below; above, until a probe beats the plan
         for _ in range(MAX_STEPS):
-            other = _solve_at(inst, probe, profile)
+            other = probe_at(probe)
             solves += 1
             if other is None:
                 return probe
             if _optimal_at((w, s), other):
                 if bracketed:
                     return probe  # the plan's line meets the optimum here: the end of its interval
-                if probe > 1e6 * max(1.0, lam0):
+                if probe > 1e6 * max(1.0, p0):
                     return math.inf
                 probe *= 4
                 continue
@@ -116,13 +121,68 @@ def lambda_range(inst: Instance, sol, profile: str = "default") -> dict:
         return probe
 
     lo, hi = end(-1), end(+1)
-    return {
-        "lower": lo,
-        "upper": None if math.isinf(hi) else hi,
-        "current": lam0,
-        "solves": solves,
-        "method": "parametric: plan line intersected with the optimum's lines, re-solved at each crossing",
-    }
+    return lo, hi, solves
+
+
+METHOD = "parametric: plan line intersected with the optimum's lines, re-solved at each crossing"
+
+
+def lambda_range(inst: Instance, sol, profile: str = "default") -> dict:
+    """The interval [lo, hi] of λ where ``sol``'s plan stays optimal (hi may be ``inf``)."""
+    lam0 = inst.parameters.autonomy_scale
+    lo, hi, solves = _parameter_range(lam0, _plan_line(sol), lambda lam: _solve_at(inst, lam, profile))
+    return {"lower": lo, "upper": None if math.isinf(hi) else hi, "current": lam0, "solves": solves, "method": METHOD}
+
+
+def _alpha_optimum(inst: Instance, nation: str, alpha: float, profile: str) -> Optimum | None:
+    """Z* with α_nation = ``alpha``, and the line of its plan in α_nation (slope λ·Aut_nation)."""
+    from interop.analyses.grid import with_mutable
+    from interop.model.data import model_data
+    from interop.model.matrix import InfeasibleBuild, build_matrix
+    from interop.solution.evaluate import evaluate
+    from interop.solution.extract import matrix_decisions
+    from interop.solver.highs import run_matrix
+    from interop.solver.profiles import profile_options
+
+    probe = with_mutable(inst, {f"nations.{nation}.autonomy_weight": alpha})
+    _, options = profile_options(profile, None, None)
+    data = model_data(probe)
+    try:
+        mm, lay, _ = build_matrix(data)
+    except InfeasibleBuild:
+        return None
+    mm.tie_break = None
+    run = run_matrix(mm, options)
+    if run.status not in ("optimal", "feasible") or run.values is None:
+        return None
+    try:
+        ev = evaluate(probe, *matrix_decisions(data, lay, run.values))
+    except ValueError:
+        return None
+    slope = probe.parameters.autonomy_scale * ev.autonomy_loss[nation]
+    return Optimum(float(run.objective), float(run.objective) + alpha * slope, slope, alpha)
+
+
+def alpha_ranges(inst: Instance, sol, profile: str = "default") -> dict:
+    """For each nation n, the interval of α_n (the others held) over which the plan stays optimal.
+
+    The plan's Z is A − α_n·(λ Aut_n), with A the rest of Z, so the search is
+    that of :func:`lambda_range` on α_n.
+    """
+    lam = inst.parameters.autonomy_scale
+    weight = {n.id: n.autonomy_weight for n in inst.nations}
+    loss = sol.nations.set_index("nation")["autonomy_loss"].astype(float)
+    m = sol.metrics
+    total = m["weighted_effect"] - inst.parameters.link_cost_scale * m["link_cost"] - lam * m["weighted_autonomy_loss"]
+    out = {}
+    for n in inst.nations:
+        slope = lam * float(loss[n.id])
+        line = (total + weight[n.id] * slope, slope)
+        lo, hi, solves = _parameter_range(
+            weight[n.id], line, lambda a, nation=n.id: _alpha_optimum(inst, nation, a, profile)
+        )
+        out[n.id] = {"lower": lo, "upper": None if math.isinf(hi) else hi, "current": weight[n.id], "solves": solves}
+    return out
 
 
 def _relaxations(inst: Instance, sol) -> list[dict]:
@@ -278,6 +338,7 @@ def explain_plan(inst: Instance, sol, profile: str = "default", resolve: bool = 
     out = {"binding": binding_limits(inst, sol, profile, resolve), "idle": idle_units(inst, sol)}
     if resolve:
         out["lambda_range"] = lambda_range(inst, sol, profile)
+        out["alpha_ranges"] = alpha_ranges(inst, sol, profile)
     return out
 
 
@@ -296,4 +357,7 @@ def explanation_lines(expl: dict) -> list[str]:
             f"  the plan stays optimal for λ in [{r['lower']:.4g}, {r['upper']:.4g}] (now {r['current']:.4g};"
             f" parametric, {r['solves']} re-solves)"
         )
+    for nation, r in (expl.get("alpha_ranges") or {}).items():
+        upper = "∞" if r["upper"] is None else f"{r['upper']:.4g}"
+        lines.append(f"  … and for α_{nation} in [{r['lower']:.4g}, {upper}] (now {r['current']:.4g})")
     return lines

@@ -32,6 +32,21 @@ class YAxis(StrEnum):
     effectiveness = "effectiveness"
 
 
+class XAxis(StrEnum):
+    weighted = "weighted"
+    unweighted = "unweighted"
+
+
+def _subject(directory: Path) -> str:
+    """``instance [scenario]`` from the run's manifest beside the table ('' if there is none)."""
+    try:
+        manifest = json.loads((directory / "frontier.json").read_text(encoding="utf-8"))
+        name, scenario = str(manifest["instance"]), manifest.get("scenario")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return ""
+    return name + (f" [{scenario}]" if scenario else "")
+
+
 def _bad(message: str) -> Failure:
     """Report one error line and return the exit-2 failure to raise."""
     err.print(error_line(f"{message}"))
@@ -64,13 +79,17 @@ def frontier_cmd(
     directory: Annotated[Path, typer.Argument(help="Directory holding frontier.csv (or the CSV file).")],
     out_base: OutOpt = None,
     y: Annotated[YAxis, typer.Option("--y", help="Quantity on the y axis.")] = YAxis.objective,
+    x: Annotated[
+        XAxis, typer.Option("--x", help="Autonomy loss weighted by α_n (W) or unweighted (Σ Aut_n).")
+    ] = XAxis.weighted,
 ) -> None:
     """The effectiveness–autonomy Pareto front, knee marked."""
     from interop.report.plots import plot_frontier
 
     table, file = _table(directory, "frontier.csv")
+    default = file.parent / ("frontier" if x is XAxis.weighted else "frontier-unweighted")
     try:
-        paths = plot_frontier(table, out_base or file.parent / "frontier", y=y.value)
+        paths = plot_frontier(table, out_base or default, y=y.value, x=x.value, subject=_subject(file.parent))
     except ValueError as exc:
         raise _bad(f"{file}: {exc}") from None
     _written(paths)

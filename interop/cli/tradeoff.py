@@ -46,6 +46,11 @@ def _refusals():
         raise Failure(2) from None
 
 
+def _named(inst) -> str:
+    """The instance and its scenario, as the console lines name them."""
+    return inst.name + (f" [{inst.scenario}]" if inst.scenario else "")
+
+
 @app.command()
 def sweep(
     file: InstanceFile,
@@ -102,7 +107,7 @@ def sweep(
     solved = frame["status"].isin(["optimal", "feasible"]).sum() if len(frame) else 0
     inferred = int(frame["inferred"].sum()) if len(frame) else 0
     out.print(
-        f"{inst.name}: {len(frame)} points, {solved} with a solution, {inferred} known optimal without a solve",
+        f"{_named(inst)}: {len(frame)} points, {solved} with a solution, {inferred} known optimal without a solve",
         markup=False,
     )
     out.print(f"  written: {directory / 'sweep.csv'}", markup=False)
@@ -141,15 +146,19 @@ def frontier(
             progress=progress,
         )
     if frame.empty:
-        out.print(f"{inst.name}: no feasible solution, so no frontier", markup=False)
+        out.print(f"{_named(inst)}: no feasible solution, so no frontier", markup=False)
         out.print(f"  written: {directory / 'frontier.csv'}", markup=False)
         raise Failure(1)
-    out.print(f"{inst.name}: {len(frame)} efficient points (weighted autonomy loss → objective)", markup=False)
+    out.print(
+        f"{_named(inst)}: {len(frame)} efficient points"
+        " (W = weighted autonomy loss Σ α_n Aut_n; F = weighted effect − μ · link cost)",
+        markup=False,
+    )
     for row in frame.itertuples():
         price = "" if row.price_of_autonomy != row.price_of_autonomy else f"   price {row.price_of_autonomy:.4g}"
         knee = "   ← knee" if row.knee else ""
         out.print(
-            f"  W {row.weighted_autonomy_loss:10.4f}   F {row.objective:10.4f}   "
+            f"  W {row.weighted_autonomy_loss:10.4f}   F {row.effect_objective:10.4f}   "
             f"effectiveness {row.effectiveness:6.1%}{price}{knee}",
             markup=False,
         )

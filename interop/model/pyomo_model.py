@@ -170,6 +170,8 @@ def build_model(source: Instance | ModelData, *, epsilon: float | None = None) -
         m.Z = pyo.Objective(expr=m.weighted_effect - m.mu * m.link_cost, sense=pyo.maximize)
     # which objective was built, so that solve() knows what to check it against
     m.interop_objective = ("default" if epsilon is None else "epsilon", m.Z.expr)
+    # the components built here, so that a solution can tell what an analyst added
+    m.interop_components = frozenset(c.name for c in m.component_objects(descend_into=False))
     return m
 
 

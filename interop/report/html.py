@@ -156,7 +156,7 @@ def build_report(
         parts.append(inline_png(next(p for p in fig if p.suffix == ".png"), "scenarios compared"))
         first = cmp.scenarios[0]
         front = frontier(insts[first], points=frontier_points, profile=profile, time_limit=time_limit)
-        parts.append(f"<h2>Frontier ({_esc(first)}): weighted effect against autonomy</h2>")
+        parts.append(f"<h2>Frontier ({_esc(first)}): effect objective against autonomy loss</h2>")
         parts.append(
             '<p class="note">Each point is an exact optimum of the ε-constraint form (max Σ w E − μ Σ k z '
             "subject to Σ α Aut ≤ ε); the price of autonomy is the objective gained per unit of extra "
@@ -166,17 +166,25 @@ def build_report(
         if not knee.empty:
             k = knee.iloc[0]
             parts.append(
-                f"<p>Knee: weighted autonomy loss {k['weighted_autonomy_loss']:.4g}, objective "
-                f"{k['objective']:.4g}, effectiveness {k['effectiveness']:.1%}.</p>"
+                f"<p>Knee: weighted autonomy loss {k['weighted_autonomy_loss']:.4g}, effect objective F "
+                f"{k['effect_objective']:.4g}, effectiveness {k['effectiveness']:.1%}.</p>"
             )
         parts.append(
             html_table(
-                front, ["point", "weighted_autonomy_loss", "objective", "effectiveness", "price_of_autonomy", "knee"]
+                front,
+                ["point", "weighted_autonomy_loss", "effect_objective", "effectiveness", "price_of_autonomy", "knee"],
             )
         )
         if front["status"].isin(["optimal", "feasible"]).sum() >= 1:
-            paths = plot_frontier(front, Path(tmp) / "frontier", title=f"Frontier of {base.name} ({first})")
+            subject = f"{base.name} [{first}]" if first else base.name
+            paths = plot_frontier(front, Path(tmp) / "frontier", subject=subject)
             parts.append(inline_png(paths[0], "frontier"))
+            parts.append(
+                '<p class="note">The same front against the unweighted autonomy loss Σ_n Aut_n (value '
+                "ceded), which compares across scenarios whose autonomy weights α_n differ.</p>"
+            )
+            paths = plot_frontier(front, Path(tmp) / "frontier-unweighted", x="unweighted", subject=subject)
+            parts.append(inline_png(paths[0], "frontier, unweighted autonomy loss"))
         parts.append("<h2>The network of each plan</h2>")
         for s in cmp.scenarios:
             sol = cmp.solutions[s]

@@ -68,8 +68,10 @@ def admissible(inst: Instance, p: Platform | None, t: Task | None, c: CommandNod
     nation = next(n for n in inst.nations if n.id == p.nation)
     if p.effects.get(t.domain, 0) <= 0:
         return f"no effect in {t.domain}"
-    if t.theater not in p.theaters or t.theater not in c.theaters:
-        return f"theater {t.theater} not shared"
+    if t.theater not in p.theaters:  # name the platform's own theater, not only the task's
+        return f"theater {t.theater}: platform in {', '.join(p.theaters)}"
+    if t.theater not in c.theaters:
+        return f"theater {t.theater}: node not there"
     if t.domain not in c.domains:
         return f"node does not command {t.domain}"
     if not set(p.standards) & set(c.standards):

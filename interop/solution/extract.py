@@ -68,9 +68,45 @@ def decisions(model: pyo.ConcreteModel) -> tuple[list[Assignment], list[str], li
     return out, links, sorted(joined_to_root(model.interop_data.instance, links), key=list(model.C).index)
 
 
+def model_extension(model: pyo.ConcreteModel) -> dict:
+    """What an analyst changed in a model from ``build_model``: {} if nothing.
+
+    ``added`` lists the components ``build_model`` did not create (name, Pyomo
+    type, number of elements; implicit index sets left out); ``deactivated`` the
+    built constraints or objectives with an element switched off.
+    """
+    built = getattr(model, "interop_components", None)
+    if built is None:
+        return {}
+    added, deactivated = [], []
+    for comp in model.component_objects(descend_into=False):
+        kind = comp.ctype.__name__
+        if comp.name not in built:
+            if kind != "Set" and kind != "SetOf":
+                added.append({"name": comp.name, "type": kind, "size": len(comp) if comp.is_indexed() else 1})
+        elif kind in ("Constraint", "Objective") and any(not d.active for d in comp.values()):
+            deactivated.append(comp.name)
+    if not added and not deactivated:
+        return {}
+    return {"added": added, "deactivated": deactivated}
+
+
+def extension_note(ext: dict) -> str:
+    """One sentence saying that (and how) the solved model differs from the reference one."""
+    parts = [f"added {', '.join(a['name'] for a in ext['added'])}"] if ext.get("added") else []
+    if ext.get("deactivated"):
+        parts.append(f"deactivated {', '.join(ext['deactivated'])}")
+    return "the model was extended by the analyst (" + "; ".join(parts) + "): the plan is optimal for that model"
+
+
 def solution_from_model(model: pyo.ConcreteModel, run, solver: dict, objective_kind: str | None) -> Solution:
-    """The checked Solution of a solved model (values already loaded)."""
-    return solution_from_run(effective_instance(model), run, solver, objective_kind, lambda: decisions(model))
+    """The checked Solution of a solved model (values already loaded), with any extension recorded."""
+    sol = solution_from_run(effective_instance(model), run, solver, objective_kind, lambda: decisions(model))
+    sol.model_extension = model_extension(model)
+    if sol.model_extension:
+        note = extension_note(sol.model_extension)
+        sol.message = f"{sol.message}; {note}" if sol.message else note
+    return sol
 
 
 def solution_from_run(inst: Instance, run, solver: dict, objective_kind: str | None, decide) -> Solution:

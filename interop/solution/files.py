@@ -23,6 +23,15 @@ def clean(value):
     return value
 
 
+def clean_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every float rounded as :func:`clean` does (NaN stays NaN: an empty CSV cell)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].map(lambda v: float(f"{v:.12g}") if math.isfinite(v) else v)
+    return out
+
+
 def records(frame: pd.DataFrame) -> list[dict]:
     return [
         {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict(orient="records")

@@ -15,10 +15,18 @@ from pathlib import Path
 import pandas as pd
 
 from interop.safeio import safe_csv
-from interop.solution.files import atomic_write, clean, json_default, records
+from interop.solution.files import atomic_write, clean, clean_frame, json_default, records
 
 FORMAT = "interop-solution/1"
 ASSIGNMENT_COLUMNS = ["platform", "task", "command", "units", "integrated_units"]
+# the columns of the tables in the Python API (also when there is no solution)
+ASSIGNMENT_TABLE_COLUMNS = [*ASSIGNMENT_COLUMNS, "nation", "domain", "node_nation", "node_lead", "relation"]
+TASK_COLUMNS = ["task", "effect", "demand", "coverage"]
+NATION_COLUMNS = ["nation", "committed_value", "nonnational_value", "autonomy_loss"]
+
+
+def _empty(columns: list[str]):
+    return lambda: pd.DataFrame(columns=columns)
 
 
 @dataclass
@@ -33,15 +41,16 @@ class Solution:
     gap: float | None = None
     metrics: dict | None = None
     parameters: dict = field(default_factory=dict)
-    assignments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ASSIGNMENT_COLUMNS))
+    assignments: pd.DataFrame = field(default_factory=_empty(ASSIGNMENT_TABLE_COLUMNS))
     links: list[str] = field(default_factory=list)
     integrated_nodes: list[str] = field(default_factory=list)
-    tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
-    nations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tasks: pd.DataFrame = field(default_factory=_empty(TASK_COLUMNS))
+    nations: pd.DataFrame = field(default_factory=_empty(NATION_COLUMNS))
     solver: dict = field(default_factory=dict)
     message: str = ""
     diagnosis: list = field(default_factory=list)
     plan_explanation: dict = field(default_factory=dict)  # opt-in: interop.analyses.plan_explain
+    model_extension: dict = field(default_factory=dict)  # a Pyomo model the analyst changed: what changed
 
     @property
     def has_solution(self) -> bool:
@@ -72,6 +81,8 @@ class Solution:
             out["diagnosis"] = self.diagnosis
         if self.plan_explanation:
             out["plan_explanation"] = self.plan_explanation
+        if self.model_extension:
+            out["model_extension"] = self.model_extension
         return clean(out)
 
     def write(self, directory: str | Path, force: bool = False) -> Path:
@@ -90,7 +101,7 @@ class Solution:
         with open_folder(directory, "solve", force=force, again="replace") as folder, folder.staging() as tmp:
             if self.has_solution:
                 for name, table in self.tables().items():
-                    atomic_write(tmp / f"{name}.csv", safe_csv(table))
+                    atomic_write(tmp / f"{name}.csv", safe_csv(clean_frame(table)))  # no float noise
             atomic_write(tmp / "solution.json", json.dumps(self.to_dict(), indent=2, default=json_default) + "\n")
         return directory / "solution.json"
 
@@ -115,7 +126,13 @@ def summary(sol: Solution) -> str:
     if sol.has_solution and sol.metrics:
         m = sol.metrics
         gap = "" if not sol.gap else f" (gap {sol.gap:.2%})"
-        lines.append(f"  objective {sol.objective:.6g}{gap}")
+        if "epsilon" in sol.parameters:  # a frontier point: the epsilon-constraint form's objective
+            lines.append(f"  objective F {sol.objective:.6g}{gap}   (F = weighted effect − μ · link cost)")
+        else:
+            lines.append(
+                f"  objective Z {sol.objective:.6g}{gap}"
+                "   (Z = weighted effect − λ · weighted autonomy loss − μ · link cost)"
+            )
         lines.append(
             f"  effectiveness {m['effectiveness']:.1%}   weighted effect {m['weighted_effect']:.6g}"
             f"   weighted autonomy loss {m['weighted_autonomy_loss']:.6g}   link cost {m['link_cost']:.6g}"

@@ -159,3 +159,18 @@ def test_baseline_option_reverses_the_move(tmp_path):
     assert moves[["scenario", "platform", "from_command", "to_command"]].values.tolist() == [
         ["base", "A-inf", "A-HQ", "CHQ"]
     ]
+
+
+def test_done_when_the_cfc_and_the_future_cfc_compare():
+    """issue 11's check: the lead change, Korea's and the US's autonomy deltas, and only forced moves."""
+    cfc = compare(HAND.parents[1] / "us-rok-cfc.yaml", ["wartime-cfc", "wartime-fcfc"])
+    lead = cfc.leads.set_index(["scenario", "node"])["lead"]
+    assert lead[("wartime-cfc", "CFC")] == "USA" and lead[("wartime-fcfc", "CFC")] == "KOR"
+    d = cfc.nation_deltas.set_index("nation")["autonomy_loss"]
+    assert d["KOR"] < -10 and d["USA"] < 0  # Korea cedes much less under its own commander
+    # least-change re-planning: only the units the scenario forces out (measured 2026-12: three, now idle)
+    moved = cfc.moves[["platform", "units", "to_command"]].fillna("").to_dict("records")
+    assert moved == [
+        {"platform": "US-7F-destroyer-east", "units": 2, "to_command": ""},
+        {"platform": "US-IIIMEF-MEB", "units": 1, "to_command": ""},
+    ]

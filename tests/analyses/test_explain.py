@@ -218,3 +218,19 @@ def test_diagnosis_leaves_no_mark_on_a_pyomo_model():
     m = interop.build_model(inst)
     diagnose(inst)
     assert m.Z.active and not hasattr(m, "slack") and len(list(m.component_data_objects(pyo.Objective))) == 1
+
+
+def test_a_platform_in_another_theater_is_named_with_its_own_theater():
+    """USA's units are all in the Pacific, every task in the Baltic: the reason names the Pacific."""
+
+    def edit(doc):
+        _set("nations.USA.min_commitment", 0.2)(doc)
+        for p in doc["platforms"]:
+            if p["nation"] == "USA":
+                p["theaters"] = ["pacific"]
+        doc["command_nodes"][2]["theaters"] = ["baltic", "pacific"]
+
+    (item,) = diagnose(_case(edit))
+    assert item["kind"] == "burden" and item["entity"] == "USA"
+    assert "US-armor is in theater pacific, the tasks in baltic" in item["text"]
+    assert "theater baltic not shared" not in item["text"]

@@ -133,3 +133,20 @@ def test_frontier_resumes_after_a_crash(tmp_path, monkeypatch):
     cols = ["point", "weighted_autonomy_loss", "objective", "status", "knee"]
     assert resumed[cols].equals(full[cols])
     assert (tmp_path / "cut" / "frontier.csv").read_text() == (tmp_path / "full" / "frontier.csv").read_text()
+
+
+def test_exhaustive_frontier_shows_progress_with_an_estimate(monkeypatch):
+    """--exhaustive cannot know its number of points: the bar's total is estimated from the W covered."""
+    from interop.analyses import frontier as module
+
+    bars, real = [], module.progress_bar
+
+    def recording(enabled, total, label):
+        bars.append(real(False, total, label))
+        return bars[-1]
+
+    monkeypatch.setattr(module, "progress_bar", recording)
+    table = frontier(TINY / "format-example.yaml", exhaustive=True, progress=True)
+    (task,) = bars[0].tasks
+    assert task.total is not None and task.completed == task.total >= len(table) >= 2
+    assert "exhaustive" in task.description

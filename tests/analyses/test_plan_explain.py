@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import interop
-from interop.analyses.plan_explain import explain_plan
+from interop.analyses.plan_explain import explain_plan, explanation_lines
 from interop.cli import run
 from interop.instance.loading import load_instance
 
@@ -83,3 +83,14 @@ def test_relaxation_resolves_are_capped_nation_limits_first():
     items = binding_limits(inst, interop.solve(inst), max_resolves=1)
     assert items[0]["kind"] == "share" and items[0]["value_of_relaxing"] == pytest.approx(1.75)
     assert all(i["method"] == "not re-solved (limit)" and i["value_of_relaxing"] is None for i in items[1:])
+
+
+def test_alpha_ranges_are_exact(base):
+    """Hand-idle base (λ = 1): AAA cedes 0.5, BBB 0.25. The plan holds for α_AAA up to 8 (then the
+    CHQ seat of A-inf, worth 4 − 0.5·α, is not worth it against B alone: 9.75 − 0.5α = 5.75) and for
+    α_BBB up to 8 (9.5 − 0.25α = 7.5, B-inf leaves CHQ)."""
+    r = base["alpha_ranges"]
+    assert (r["AAA"]["lower"], r["AAA"]["upper"], r["AAA"]["current"]) == pytest.approx((0.0, 8.0, 1.0))
+    assert (r["BBB"]["lower"], r["BBB"]["upper"]) == pytest.approx((0.0, 8.0))
+    lines = "\n".join(explanation_lines(base))
+    assert "α_AAA in [0, 8]" in lines

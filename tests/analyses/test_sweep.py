@@ -227,3 +227,19 @@ def test_process_pool_and_dask_match_the_local_run(tmp_path):
     on_disk = pd.read_csv(tmp_path / "dask" / "sweep.csv")
     assert len(on_disk) == len(local) == 18
     assert len(list((tmp_path / "pool" / "points").glob("*/solution.json"))) == 18
+
+
+def test_console_lines_name_the_scenario_and_each_objective(tmp_path, capsys):
+    """Sweep and frontier lines say which scenario; Z (solve, sweep) and F (frontier) are told apart."""
+    sweep_args = ["sweep", str(EXAMPLE), "-s", "wartime", "-p", "parameters.autonomy_scale", "--values", "0,1"]
+    assert run([*sweep_args, "-o", str(tmp_path / "s"), "--no-progress"]) == 0
+    assert "tiny-two-nations [wartime]: 2 points" in capsys.readouterr().out
+    assert run(["frontier", str(EXAMPLE), "-s", "wartime", "-k", "3", "-o", str(tmp_path / "f"), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "tiny-two-nations [wartime]: " in printed and "F = weighted effect − μ · link cost" in printed
+    front = pd.read_csv(tmp_path / "f" / "frontier.csv")
+    expected = front["weighted_effect"] - front["link_cost"]  # μ = 1 in the example
+    assert front["effect_objective"].tolist() == pytest.approx(expected.tolist())
+    assert run(["solve", str(EXAMPLE), "-s", "wartime", "-o", str(tmp_path / "z")]) == 0
+    z_line = "objective Z 82.845   (Z = weighted effect − λ · weighted autonomy loss − μ · link cost)"
+    assert z_line in capsys.readouterr().out

@@ -95,14 +95,14 @@ def test_frontier_marks_knee_and_prices(tmp_path):
     paths = plot_frontier(frontier_table(), tmp_path / "frontier")
     assert paths == [tmp_path / "frontier.png", tmp_path / "frontier.svg"]
     # knee at loss 5, objective 165; price of autonomy (165-140)/3 between points 1 and 2
-    assert_figures(paths, "knee: loss 5, objective 165", "PoA 20", "PoA 8.33", "weighted autonomy loss")
+    assert_figures(paths, "knee: W 5, F 165", "PoA 20", "PoA 8.33", "weighted autonomy loss")
 
 
 def test_frontier_effectiveness_axis_and_unsolved_rows_skipped(tmp_path):
     table = frontier_table()
     table.loc[4, ["weighted_autonomy_loss", "effectiveness"]] = [999.0, 0.1]  # infeasible: must not be drawn
     paths = plot_frontier(table, tmp_path / "eff", y="effectiveness")
-    assert_figures(paths, "knee: loss 5, effectiveness 70.0%")
+    assert_figures(paths, "knee: W 5, effectiveness 70.0%")
     svg = paths[1].read_text()
     assert ">12</text>" in svg and ">200</text>" not in svg  # x ticks stop near 12, not at 999
 
@@ -126,16 +126,16 @@ def test_sweep_one_parameter(tmp_path):
     table = sweep_table()
     paths = plot_sweep(table, sweep_params(table), tmp_path / "sweep")
     # JPN never loses autonomy: omitted from the legend, and said so
-    assert_figures(paths, "parameters.autonomy_scale", "USA", "KOR", "1 with no loss omitted")
+    assert_figures(paths, "autonomy weight λ", "USA", "KOR", "1 with no loss omitted")
     assert ">JPN<" not in paths[1].read_text()
 
 
 def test_sweep_grid_one_line_per_second_value_and_x_choice(tmp_path):
     table = sweep_table(grid=True)
     params = sweep_params(table)
-    assert_figures(plot_sweep(table, params, tmp_path / "grid"), "autonomy_weight=0.5", "autonomy_weight=2.0")
+    assert_figures(plot_sweep(table, params, tmp_path / "grid"), "autonomy weight α = 0.5", "autonomy weight α = 2.0")
     paths = plot_sweep(table, params, tmp_path / "by-weight", x="nations.KOR.autonomy_weight")
-    assert_figures(paths, "Sweep of nations.KOR.autonomy_weight", "autonomy_scale=1.0")
+    assert_figures(paths, "against KOR", "autonomy weight λ = 1.0")
     with pytest.raises(ValueError, match="not a swept parameter"):
         plot_sweep(table, params, tmp_path / "bad", x="objective")
 
@@ -159,11 +159,11 @@ def test_cli_plots_beside_inputs(tmp_path, capsys):
     frontier_table().to_csv(tmp_path / "frontier.csv", index=False)
     sweep_table(grid=True).to_csv(tmp_path / "sweep.csv", index=False)
     assert run(["plot", "frontier", str(tmp_path)]) == 0
-    assert_figures(output_paths(tmp_path / "frontier"), "knee: loss 5")
+    assert_figures(output_paths(tmp_path / "frontier"), "knee: W 5")
     assert run(["plot", "frontier", str(tmp_path), "--y", "effectiveness", "--out", str(tmp_path / "eff")]) == 0
     assert (tmp_path / "eff.svg").exists()
     assert run(["plot", "sweep", str(tmp_path), "--x", "nations.KOR.autonomy_weight"]) == 0
-    assert_figures(output_paths(tmp_path / "sweep"), "nations.KOR.autonomy_weight")
+    assert_figures(output_paths(tmp_path / "sweep"), "autonomy weight α")
     out_base = tmp_path / "net" / "nato"
     assert run(["plot", "network", str(NATO_SOLUTION), "--instance", str(NATO_INSTANCE), "--out", str(out_base)]) == 0
     assert_figures(output_paths(out_base), "BG-Latvia")

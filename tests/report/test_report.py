@@ -33,8 +33,9 @@ def test_report_is_self_contained_and_covers_every_scenario(page):
     for s in ("base", "aaa-leads", "tie", "crowded"):
         assert f"<h3>{s}</h3>" in page  # a network per plan
         assert f"<td>{s}</td>" in page  # a row in the side-by-side tables
-    # one comparison figure, one frontier, four networks
-    assert len(re.findall(r"<img\b", page)) == 6
+    # one comparison figure, the frontier (weighted and unweighted autonomy loss), four networks
+    assert len(re.findall(r"<img\b", page)) == 7
+    assert 'alt="frontier, unweighted autonomy loss"' in page
     # the forced move and the lead change are in the tables
     assert "<td>A-inf</td><td>AAA</td>" in page and "<td>A-HQ</td>" in page
     assert "Knee:" in page
