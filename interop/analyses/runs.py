@@ -27,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from interop.safeio import safe_csv
 from interop.solution.files import atomic_write, json_default
+from interop.solver import stop
 
 
 class RunConflict(Exception):
@@ -70,6 +71,8 @@ class RunDir:
                 out[path.parent.name] = json.loads(path.read_text())
             except (OSError, ValueError):  # not ours or unreadable: solve the point again
                 continue
+            if stop.cut_short(out[path.parent.name]):  # stopped by a signal: not finished, solve it again
+                del out[path.parent.name]
         return out
 
     def write_point(self, name: str, solution: dict) -> None:
@@ -82,7 +85,9 @@ class RunDir:
 
 
 def write_point(points_dir: str | Path, name: str, solution: dict) -> None:
-    """Write one point's ``solution.json`` atomically."""
+    """Write one point's ``solution.json`` atomically; after a stop was asked for, raise
+    :class:`~interop.solver.stop.Interrupted` instead (the point may be cut short: it is not finished)."""
+    stop.check()
     directory = Path(points_dir) / name
     directory.mkdir(parents=True, exist_ok=True)
     atomic_write(directory / "solution.json", json.dumps(solution, indent=2, default=json_default) + "\n")
@@ -126,12 +131,7 @@ def execute(
             worker({**job, "emit": on_result})
         return
     if executor == "local":
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            pending = {pool.submit(worker, job) for job in jobs}
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    _deliver(future.result(), on_result)
+        _execute_pool(jobs, worker, on_result, workers)
         return
     if executor == "dask":
         _execute_dask(jobs, worker, on_result, workers, scheduler)
@@ -141,7 +141,34 @@ def execute(
 
 def _deliver(results: Iterable[tuple[str, dict]], on_result: Callable[[str, dict], None]) -> None:
     for name, solution in results:
+        stop.check()
         on_result(name, solution)
+
+
+def _execute_pool(jobs, worker, on_result, workers: int) -> None:
+    """The local pool: workers watch this process (:func:`interop.solver.stop.worker_init`);
+    on a stop they are ended at once, the points they finished already on disk."""
+    context = get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=stop.worker_init, initargs=(os.getpid(),))
+
+    def end() -> None:
+        stop.end_processes(list((getattr(pool, "_processes", None) or {}).values()))
+
+    remove = stop.on_exit(end)
+    try:
+        pending = {pool.submit(worker, job) for job in jobs}
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            stop.check()
+            for future in finished:
+                _deliver(future.result(), on_result)
+    except BaseException:
+        end()  # a stop or a failure: no worker goes on solving
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        remove()
+    pool.shutdown(wait=True)
 
 
 def _execute_dask(jobs, worker, on_result, workers: int, scheduler: str | None) -> None:
