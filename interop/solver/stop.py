@@ -13,7 +13,8 @@ for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
 
 Without :func:`handling` (the Python API), Ctrl-C raises ``KeyboardInterrupt``
 as usual; a HiGHS run it cancels records the stop here, and a long run then
-raises :class:`Interrupted`, itself a ``KeyboardInterrupt``.
+raises :class:`Interrupted` (an ``Exception``, so that click and typer pass it
+on rather than turn it into their own abort).
 
 Pool workers (:func:`worker_init`) ignore SIGINT (the parent decides and ends
 them) and exit on their own when their parent is gone, even after ``kill -9``.
@@ -36,7 +37,7 @@ _STATE: dict = {"signal": None, "installed": False, "abandoned": 0}
 _ON_EXIT: list[Callable[[], None]] = []
 
 
-class Interrupted(KeyboardInterrupt):
+class Interrupted(Exception):
     """A run stopped by a signal; what it finished before is on disk, the rest is not.
 
     ``kept`` of ``total`` points (when known) are finished in ``where``; the
