@@ -56,6 +56,7 @@ class ParametricModel:
         self._row_coefs: dict[str, np.ndarray] = {}
         self._start: np.ndarray | None = None
         self._costs: np.ndarray | None = None
+        self._stale = False
         self.highs = None
         self.data = model_data(instance)
         try:
@@ -126,9 +127,11 @@ class ParametricModel:
 
     # -- runs -----------------------------------------------------------------
     def _run(self, warm: bool = True) -> RunResult:
-        result = run_highs(self.highs, self._start if warm else None)
-        if result.abandoned:  # HiGHS ignored a cancel and runs on: the next run needs another instance
+        if self._stale:  # the last run was left behind, still running: this one needs another instance
             self._fresh_highs()
+            self._stale = False
+        result = run_highs(self.highs, self._start if warm else None)
+        self._stale = result.abandoned
         if result.values is not None:
             self._start = result.values
         return result

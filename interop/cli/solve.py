@@ -61,6 +61,8 @@ def solve(
     if problem:
         err.print(error_line(f"--out {directory}: {problem}"))
         raise Failure(2)
+    if not explain_plan:  # nothing solves after it here unless it has a solution: it may be left behind
+        stop.solve_once()
     sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose, deadline=deadline)
     if sol.status == "infeasible" and explain and stop.requested() is None:
         from interop.analyses.explain import DEFAULT_BUDGET, diagnose

@@ -145,10 +145,12 @@ def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
 
     HiGHS checks its clock and its interrupt flag only now and then (rarely in
     presolve): a run overdue on its time limit by ``GRACE_S`` is cancelled
-    here, and a cancelled run that has no solution yet and has not stopped
-    ``ABANDON_S`` later is left to finish on its own thread (status
-    ``no_solution``; :func:`interop.solver.stop.abandoned` tells the process
-    not to wait for it; ``h`` must not be used again).
+    here. A run cancelled by a signal (or, in a process that solves only once,
+    :func:`interop.solver.stop.last_solve_only`, by its time limit) that has
+    no solution yet and has not stopped ``ABANDON_S`` later is left to finish
+    on its own thread: status ``no_solution``, and
+    :func:`interop.solver.stop.abandoned` tells the process not to wait for it.
+    highspy lets one solve run per process, so no HiGHS can run after that.
     """
     if start is not None:
         sol = highspy.HighsSolution()
@@ -169,7 +171,12 @@ def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
     h.cbMipImprovingSolution += on_incumbent
     interrupted = cancelled = abandoned = False
     cancel_at = None
-    thread = h.startSolve()
+    try:
+        thread = h.startSolve()
+    except highspy.HighsError as exc:  # a run left behind earlier still holds highspy's lock
+        h.cbMipImprovingSolution -= on_incumbent
+        busy = f"HiGHS busy with a run left behind: {exc}"
+        return RunResult("error", None, None, None, 0.0, busy, termination="error")
     try:
         while True:
             try:
@@ -183,7 +190,8 @@ def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
                 if not cancelled and not interrupted and now - began > limit + GRACE_S:
                     h.cancelSolve()  # HiGHS checks its limit between phases: hold it to it
                     cancelled, cancel_at = True, now
-                if cancel_at is not None and not seen["incumbent"] and now - cancel_at > ABANDON_S:
+                may_leave = interrupted or stop.last_solve_only()  # highspy's solve lock is per process
+                if cancel_at is not None and may_leave and not seen["incumbent"] and now - cancel_at > ABANDON_S:
                     abandoned = True  # deaf to the cancel (presolve) and nothing to keep: leave it
                     break
             except KeyboardInterrupt:  # no signal handling installed (the Python API)

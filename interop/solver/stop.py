@@ -33,7 +33,7 @@ from contextlib import contextmanager
 SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 PARENT_POLL_S = 0.2  # how often a pool worker checks that its parent is alive
 
-_STATE: dict = {"signal": None, "installed": False, "abandoned": 0}
+_STATE: dict = {"signal": None, "installed": False, "abandoned": 0, "last_solve": False}
 _ON_EXIT: list[Callable[[], None]] = []
 
 
@@ -110,6 +110,17 @@ def fresh() -> None:
         _STATE["signal"] = None
 
 
+def solve_once() -> None:
+    """Declare that this process ends after its next solve (``interop solve``): a run deaf to
+    the cancel on its time limit may then be left behind too (see :func:`interop.solver.highs.run_highs`)."""
+    _STATE["last_solve"] = True
+
+
+def last_solve_only() -> bool:
+    """Whether :func:`solve_once` was declared (reset by :func:`handling`)."""
+    return _STATE["last_solve"]
+
+
 def note_abandoned() -> None:
     """Record a HiGHS thread left running (it ignored a cancel); the process must not wait for it."""
     _STATE["abandoned"] += 1
@@ -150,7 +161,7 @@ def handling() -> Iterator[None]:
         yield
         return
     previous = {s: signal.getsignal(s) for s in SIGNALS}
-    _STATE.update(signal=None, installed=True)
+    _STATE.update(signal=None, installed=True, last_solve=False)
     for s in SIGNALS:
         signal.signal(s, _handler)
     try:
@@ -158,7 +169,7 @@ def handling() -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-        _STATE["installed"] = False
+        _STATE.update(installed=False, last_solve=False)
 
 
 def worker_init(parent: int) -> None:
