@@ -57,7 +57,7 @@ def solve_model(
     start = None
     if warm_start and mm.columns:
         start = np.array([v.value if v.value is not None else 0.0 for v in mm.columns])
-    result = run_matrix(mm, _time_left(options, deadline), verbose, start)
+    result = run_matrix(mm, options, verbose, start, deadline)
     if result.values is not None:
         for var, val in zip(mm.columns, result.values):
             var.set_value(float(val), skip_validation=True)
@@ -106,13 +106,6 @@ def _deadline(deadline: float | None, options: dict) -> float | None:
     return own if deadline is None else deadline if own is None else min(own, deadline)
 
 
-def _time_left(options: dict, deadline: float | None) -> dict:
-    """``options`` with the time limit cut to what is left before ``deadline``."""
-    if deadline is None:
-        return options
-    return {**options, "time_limit": max(0.0, deadline - time.monotonic())}
-
-
 def _solve_matrix(source, profile, time_limit, gap, epsilon, verbose, deadline=None) -> Solution:
     """The matrix path of :func:`solve`: build from arrays, run, check."""
     began = time.perf_counter()
@@ -126,7 +119,7 @@ def _solve_matrix(source, profile, time_limit, gap, epsilon, verbose, deadline=N
     except InfeasibleBuild as exc:
         run = RunResult("infeasible", None, None, None, 0.0, str(exc), termination="infeasible")
         return solution_from_run(inst, run, solver_record(name, options), kind, lambda: None)
-    run = run_matrix(mm, _time_left(options, deadline), verbose)
+    run = run_matrix(mm, options, verbose, deadline=deadline)
     record = solver_record(name, options, run.time_s, began)
     return solution_from_run(inst, run, record, kind, lambda: matrix_decisions(data, lay, run.values))
 

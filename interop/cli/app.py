@@ -30,6 +30,11 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Alliance command-sharing models: effectiveness against national autonomy.",
+    epilog=(
+        "Exit codes: 0 a solution (or a valid file); 1 no solution, or a diagnosis not decided within its budget;"
+        " 2 bad input or usage; 3 internal error; 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP):"
+        " finished points are kept and the same command resumes."
+    ),
     pretty_exceptions_enable=False,
 )
 WIDTH = None if sys.stdout.isatty() else 160  # tables stay whole when piped or captured

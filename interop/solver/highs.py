@@ -41,7 +41,7 @@ def _silence_banner() -> None:
 _silence_banner()
 HIGHS_VERSION = highspy.Highs().version()
 
-GRACE_S = 1.0  # seconds past the time limit before interop cancels a run HiGHS has not stopped
+GRACE_S = 0.5  # seconds past the time limit before interop cancels a run HiGHS has not stopped
 ABANDON_S = 2.0  # seconds after a cancel before a run with no solution yet is left to itself
 TIE_TOLERANCE = 1e-9  # relative: plans this close to Z* count as optimal when ties are broken
 
@@ -259,8 +259,17 @@ def mm_offset(h: highspy.Highs) -> float:
     return float(offset[1] if isinstance(offset, tuple) else offset)
 
 
-def run_matrix(mm: MatrixModel, options: dict, verbose: bool = False, start: np.ndarray | None = None) -> RunResult:
+def run_matrix(
+    mm: MatrixModel,
+    options: dict,
+    verbose: bool = False,
+    start: np.ndarray | None = None,
+    deadline: float | None = None,
+) -> RunResult:
     """Hand ``mm`` to a new HiGHS and run it; a model or option HiGHS refuses is status ``error``.
+
+    With ``deadline`` (a :func:`time.monotonic` time), HiGHS's time limit is
+    what is left of it once the model is handed over.
 
     When ``mm.tie_break`` is set, an optimal run is followed by
     :func:`least_among_optima`, so the reported plan does not depend on how
@@ -270,6 +279,8 @@ def run_matrix(mm: MatrixModel, options: dict, verbose: bool = False, start: np.
         h = highs_for(mm, options, verbose)
     except ValueError as exc:
         return RunResult("error", None, None, None, 0.0, str(exc), termination="error")
+    if deadline is not None:
+        h.setOptionValue("time_limit", max(0.0, deadline - time.monotonic()))
     first = run_highs(h, start)
     if mm.tie_break is None:
         return first
