@@ -288,7 +288,8 @@ def resilience(
             execute(jobs, solve_case, on_result, executor=executor, workers=workers, scheduler=scheduler)
         except stop.Interrupted as exc:
             kept = len([c for c in (run_dir.finished() if run_dir is not None else docs) if c in names])
-            raise stop.Interrupted(exc.signum, kept, len(names), str(out) if out is not None else None) from None
+            where = str(out) if out is not None else None
+            raise stop.Interrupted(exc.signum, kept, len(names), where, unit="cases") from None
     frame = table(inst, base, docs, names)
     if run_dir is not None:
         run_dir.write_table("resilience.csv", frame)

@@ -44,22 +44,29 @@ class Interrupted(Exception):
     same command resumes the others.
     """
 
-    def __init__(self, signum: int, kept: int | None = None, total: int | None = None, where: str | None = None):
+    def __init__(
+        self,
+        signum: int,
+        kept: int | None = None,
+        total: int | None = None,
+        where: str | None = None,
+        unit: str = "points",
+    ):
         super().__init__(signum)
-        self.signum, self.kept, self.total, self.where = signum, kept, total, where
+        self.signum, self.kept, self.total, self.where, self.unit = signum, kept, total, where, unit
 
     @property
     def code(self) -> int:
         """The exit code: 128 + the signal's number."""
         return exit_code(self.signum)
 
-    def describe(self, unit: str = "points") -> str:
+    def describe(self) -> str:
         """One line for the console: the signal, what was kept, how to resume."""
         text = f"interrupted by {signal_name(self.signum)}"
         if self.kept is not None:
             of = f" of {self.total}" if self.total is not None else ""
             place = f" in {self.where}" if self.where else ""
-            text += f": {self.kept}{of} {unit} finished and kept{place}; run the same command to resume"
+            text += f": {self.kept}{of} {self.unit} finished and kept{place}; run the same command to resume"
         return text
 
 

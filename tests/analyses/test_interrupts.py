@@ -161,3 +161,32 @@ def test_an_interrupted_frontier_leaves_no_table_and_resumes_to_the_full_frontie
     resumed = pd.read_csv(table)
     cols = ["weighted_autonomy_loss", "objective", "effectiveness", "knee"]
     pd.testing.assert_frame_equal(resumed[cols], full[cols], check_dtype=False)
+
+
+def test_sighup_stops_a_resilience_run_which_then_resumes(tmp_path):
+    from interop.analyses.resilience import resilience
+
+    inst = ROOT / "instances" / "tiny" / "format-example.yaml"
+    full = resilience(interop.load_instance(inst))
+    argv = [sys.executable, "-m", "interop", "resilience", str(inst), "--no-progress"]
+    for attempt in range(5):  # six quick cases: signal as the first appears
+        out = tmp_path / f"r{attempt}"
+        proc = subprocess.Popen([*argv, "-o", str(out)], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _wait_for(lambda out=out: any((out / "cases").glob("*/solution.json")), proc=proc)
+        proc.send_signal(signal.SIGHUP)
+        _, stderr = proc.communicate(timeout=60)
+        if proc.returncode != 0 or len(list((out / "cases").glob("*/solution.json"))) < len(full):
+            break
+    else:
+        pytest.fail("the resilience run always finished before the signal")
+    assert proc.returncode == 129, stderr.decode()[-2000:]
+    assert "cases finished and kept" in stderr.decode()
+    cases = sorted((out / "cases").glob("*/solution.json"))
+    assert len(cases) < len(full)
+    for path in cases:
+        assert json.loads(path.read_text())["solver"].get("termination") != "interrupted"
+    again = subprocess.run([*argv, "-o", str(out)], env=ENV, capture_output=True, timeout=300)
+    assert again.returncode == 0, again.stderr.decode()[-2000:]
+    resumed = pd.read_csv(out / "resilience.csv")
+    cols = ["case", "status", "objective", "kept_objective"]
+    pd.testing.assert_frame_equal(resumed[cols], full[cols], check_dtype=False)
