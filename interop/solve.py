@@ -24,6 +24,7 @@ from interop.model.matrix import InfeasibleBuild, build_matrix
 from interop.model.pyomo_model import build_model
 from interop.solution.extract import matrix_decisions, solution_from_model, solution_from_run
 from interop.solution.solution import Solution
+from interop.solver import stop
 from interop.solver.highs import RunResult, run_matrix
 from interop.solver.profiles import SolverProfile, profile_options, solver_record
 
@@ -89,6 +90,7 @@ def solve(
     (a :func:`time.monotonic` time) ends it earlier, e.g. to count the time a
     caller spent reading the file.
     """
+    stop.fresh()  # the Python API: an earlier Ctrl-C does not stop this call
     if isinstance(target, (str, Path)):
         target = load_instance(target, scenario)
     if isinstance(target, (Instance, ModelData)) and not warm_start:
