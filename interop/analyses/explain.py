@@ -124,7 +124,7 @@ def _undecided(budget: float, known_infeasible: bool) -> dict:
             f"could not decide within the budget ({max(budget, 0.0):.3g} s) whether the requirements conflict; "
             "give a larger --budget"
         )
-    return {"kind": "undecided", "budget_s": max(budget, 0.0), "text": text}
+    return {"kind": "undecided", "budget_s": round(max(budget, 0.0), 3), "text": text}
 
 
 def diagnose(

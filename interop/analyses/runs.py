@@ -6,7 +6,10 @@ finished point under ``points/`` and the run's table (``sweep.csv`` or
 by ``kill -9``, leaves only whole files; started again with the same request
 it solves the missing points only and rewrites the table from the points, so
 no row is partial or duplicated. A different request in the same directory
-is refused unless ``force`` is given.
+is refused unless ``force`` is given. After a signal (:mod:`interop.solver.stop`)
+no point is written any more, so the point being solved when it came is
+solved again by the resume, like any missing point; a point an older version
+saved as interrupted counts as missing.
 
 Points run in this process, in a pool of local processes, or on a Dask
 cluster; each worker keeps its compiled model between the points it solves.
@@ -122,7 +125,8 @@ def execute(
 
     ``local`` with one worker runs here, and the job's ``emit`` callback sees
     every point as soon as it is solved; ``local`` with several workers uses a
-    pool of processes (spawned, so no HiGHS thread crosses a fork); ``dask``
+    pool of processes (spawned, so no HiGHS thread crosses a fork; ended at
+    once on a stop, and each exits by itself if this process dies); ``dask``
     uses the cluster at ``scheduler`` or a ``LocalCluster`` of ``workers``
     processes.
     """
