@@ -178,7 +178,8 @@ def _execute_pool(jobs, worker, on_result, workers: int) -> None:
 def _execute_dask(jobs, worker, on_result, workers: int, scheduler: str | None) -> None:
     import logging
 
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import wait as dask_wait
 
     cluster = None
     if scheduler is None:
@@ -190,10 +191,20 @@ def _execute_dask(jobs, worker, on_result, workers: int, scheduler: str | None) 
             silence_logs=logging.ERROR,
         )
     client = Client(cluster if cluster is not None else scheduler)
+    pending: set = set()
     try:
-        futures = client.map(worker, jobs, pure=False)
-        for future in as_completed(futures):
-            _deliver(future.result(), on_result)
+        pending = set(client.map(worker, jobs, pure=False))
+        while pending:  # polled, so that a stop is seen within a fraction of a second
+            try:
+                finished, pending = dask_wait(pending, timeout=0.2, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                finished = set()
+            stop.check()
+            for future in finished:
+                _deliver(future.result(), on_result)
+    except BaseException:
+        client.cancel(list(pending))
+        raise
     finally:
         client.close()
         if cluster is not None:
