@@ -24,6 +24,7 @@ from interop.model.matrix import InfeasibleBuild, build_matrix
 from interop.model.pyomo_model import build_model
 from interop.solution.extract import matrix_decisions, solution_from_model, solution_from_run
 from interop.solution.solution import Solution
+from interop.solver import stop
 from interop.solver.highs import RunResult, run_matrix
 from interop.solver.profiles import SolverProfile, profile_options, solver_record
 
@@ -35,14 +36,18 @@ def solve_model(
     gap: float | None = None,
     verbose: bool = False,
     warm_start: bool = False,
+    deadline: float | None = None,
 ) -> tuple[RunResult, dict]:
     """Solve a Pyomo model in place (values loaded into its variables).
 
     Returns the run's result and the solver record of the solution format.
     With ``warm_start``, the variables' current values are offered as a start.
+    The time limit counts from this call (compiling included), or holds until
+    ``deadline`` (a :func:`time.monotonic` time) when given.
     """
     name, options = profile_options(profile, time_limit, gap)
     began = time.perf_counter()
+    deadline = _deadline(deadline, options)
     try:
         mm = compile_model(model)
     except InfeasibleConstraintException as exc:  # e.g. a burden floor with nothing to commit
@@ -53,7 +58,7 @@ def solve_model(
     start = None
     if warm_start and mm.columns:
         start = np.array([v.value if v.value is not None else 0.0 for v in mm.columns])
-    result = run_matrix(mm, options, verbose, start)
+    result = run_matrix(mm, options, verbose, start, deadline)
     if result.values is not None:
         for var, val in zip(mm.columns, result.values):
             var.set_value(float(val), skip_validation=True)
@@ -70,6 +75,7 @@ def solve(
     epsilon: float | None = None,
     verbose: bool = False,
     warm_start: bool = False,
+    deadline: float | None = None,
 ) -> Solution:
     """Solve an instance file, an :class:`Instance`, or a (possibly extended) Pyomo model.
 
@@ -80,20 +86,33 @@ def solve(
     constraints. Either way the solution is checked against the formulation and
     reported in the solution format. ``warm_start`` offers a model's current
     variable values as a start (an instance is then built in Pyomo).
+    ``time_limit`` holds for the whole call, building included; ``deadline``
+    (a :func:`time.monotonic` time) ends it earlier, e.g. to count the time a
+    caller spent reading the file.
     """
+    stop.fresh()  # the Python API: an earlier Ctrl-C does not stop this call
     if isinstance(target, (str, Path)):
         target = load_instance(target, scenario)
     if isinstance(target, (Instance, ModelData)) and not warm_start:
-        return _solve_matrix(target, profile, time_limit, gap, epsilon, verbose)
+        return _solve_matrix(target, profile, time_limit, gap, epsilon, verbose, deadline)
+    deadline = _deadline(deadline, profile_options(profile, time_limit, gap)[1])
     model = build_model(target, epsilon=epsilon) if isinstance(target, (Instance, ModelData)) else target
-    run, record = solve_model(model, profile, time_limit, gap, verbose, warm_start)
+    run, record = solve_model(model, profile, time_limit, gap, verbose, warm_start, deadline)
     return solution_from_model(model, run, record, objective_kind(model))
 
 
-def _solve_matrix(source, profile, time_limit, gap, epsilon, verbose) -> Solution:
+def _deadline(deadline: float | None, options: dict) -> float | None:
+    """The earlier of ``deadline`` and now + the options' time limit (None: no limit)."""
+    limit = options.get("time_limit")
+    own = None if limit is None else time.monotonic() + float(limit)
+    return own if deadline is None else deadline if own is None else min(own, deadline)
+
+
+def _solve_matrix(source, profile, time_limit, gap, epsilon, verbose, deadline=None) -> Solution:
     """The matrix path of :func:`solve`: build from arrays, run, check."""
     began = time.perf_counter()
     name, options = profile_options(profile, time_limit, gap)
+    deadline = _deadline(deadline, options)
     data = source if isinstance(source, ModelData) else model_data(source)
     inst = data.instance
     kind = "default" if epsilon is None else "epsilon"
@@ -102,7 +121,7 @@ def _solve_matrix(source, profile, time_limit, gap, epsilon, verbose) -> Solutio
     except InfeasibleBuild as exc:
         run = RunResult("infeasible", None, None, None, 0.0, str(exc), termination="infeasible")
         return solution_from_run(inst, run, solver_record(name, options), kind, lambda: None)
-    run = run_matrix(mm, options, verbose)
+    run = run_matrix(mm, options, verbose, deadline=deadline)
     record = solver_record(name, options, run.time_s, began)
     return solution_from_run(inst, run, record, kind, lambda: matrix_decisions(data, lay, run.values))
 

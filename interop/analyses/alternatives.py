@@ -27,6 +27,7 @@ import pyomo.environ as pyo
 from interop.analyses.runs import write_point
 from interop.instance.schema import Instance
 from interop.safeio import safe_csv
+from interop.solver import stop
 
 
 def _commands(doc: dict) -> dict[tuple[str, str], int]:
@@ -81,8 +82,10 @@ def alternatives(
     from interop.model.pyomo_model import build_model
     from interop.solve import solve
 
+    stop.fresh()
     inst = load_instance(target, scenario) if isinstance(target, (str, Path)) else target
     base = solve(inst, profile=profile, time_limit=time_limit).to_dict()
+    stop.check()  # a stopped solve is not the optimum to stray from
     docs = [base]
     if base["status"] in ("optimal", "feasible"):
         z_star = base["objective"]
@@ -95,6 +98,7 @@ def alternatives(
                 m.del_component(m.diversity)
             m.diversity = pyo.Objective(expr=sum(_distance_expr(m, d) for d in docs), sense=pyo.maximize)
             doc = solve(m, profile=profile, time_limit=time_limit).to_dict()
+            stop.check()  # nothing is written: the alternatives are not resumed, the command is re-run
             if doc["status"] not in ("optimal", "feasible"):
                 break
             if min(distance(inst, doc, d)["total"] for d in docs) <= 1e-9:

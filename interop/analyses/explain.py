@@ -30,10 +30,14 @@ from interop.instance.schema import Instance
 from interop.model.pyomo_model import build_model
 from interop.solution.evaluate import admissible
 from interop.solve import solve_model
+from interop.solver import stop
+from interop.solver.highs import RunResult
 from interop.solver.profiles import profile_options
 
 FAMILIES = {"c5_coverage": "coverage", "c7_nonnational": "nonnational", "c8_burden": "burden"}
 TOL = 1e-6
+DEFAULT_BUDGET = 60.0  # seconds
+MIN_CHECK_S = 0.05  # seconds: a check is not started with less time than this left
 
 
 def _requirements(m: pyo.ConcreteModel) -> dict[tuple[str, object], pyo.Constraint]:
@@ -77,10 +81,13 @@ class _Checker:
         self.timed_out = False
 
     def run(self, objective: pyo.Objective, stop_at_first: bool = False):
+        left = self.deadline - time.monotonic()
+        if left < MIN_CHECK_S or stop.requested() is not None:  # the budget is spent: decide nothing more
+            self.timed_out = True
+            return RunResult("no_solution", None, None, None, 0.0, "diagnosis budget spent", termination="time_limit")
         for obj in self.m.component_data_objects(pyo.Objective):
             obj.deactivate()
         objective.activate()
-        left = max(1.0, self.deadline - time.monotonic())
         options = {**self.options, "time_limit": min(left, self.options.get("time_limit", left))}
         if stop_at_first:
             options["mip_max_improving_sols"] = 1
@@ -101,9 +108,37 @@ def options_profile(options: dict):
     return SolverProfile("diagnosis", options)
 
 
-def diagnose(inst: Instance | pyo.ConcreteModel, *, profile: str = "default", budget: float = 60.0) -> list[dict]:
+def undecided(diagnosis: list[dict]) -> bool:
+    """Whether a diagnosis says only that the budget did not suffice to decide."""
+    return bool(diagnosis) and diagnosis[0].get("kind") == "undecided"
+
+
+def _undecided(budget: float, known_infeasible: bool) -> dict:
+    if known_infeasible:
+        text = (
+            f"infeasible, but the diagnosis could not find the conflicting requirements within its budget "
+            f"({max(budget, 0.0):.3g} s)"
+        )
+    else:
+        text = (
+            f"could not decide within the budget ({max(budget, 0.0):.3g} s) whether the requirements conflict; "
+            "give a larger --budget"
+        )
+    return {"kind": "undecided", "budget_s": round(max(budget, 0.0), 3), "text": text}
+
+
+def diagnose(
+    inst: Instance | pyo.ConcreteModel,
+    *,
+    profile: str = "default",
+    budget: float = DEFAULT_BUDGET,
+    known_infeasible: bool = False,
+) -> list[dict]:
     """A minimal set of conflicting requirements of ``inst``, each explained; [] if feasible.
 
+    When the budget (seconds) runs out before feasibility is decided, the
+    list holds one entry of kind ``undecided`` (see :func:`undecided`), never
+    []; ``known_infeasible`` (the caller's solve proved it) words it so.
     ``inst`` may be a Pyomo model from ``build_model`` that an analyst extended:
     see :func:`diagnose_model`.
     """
@@ -121,7 +156,10 @@ def diagnose(inst: Instance | pyo.ConcreteModel, *, profile: str = "default", bu
     weight = {k: 1.0 / max(_size(inst, k), TOL) for k in keys}
     _elastic(m, keys, weight)
     check = _Checker(m, keys, options, budget)
-    if check.feasible(set(keys)) is not False:
+    verdict = check.feasible(set(keys))
+    if verdict is None:  # timed out: not "feasible"
+        return [_undecided(budget, known_infeasible)]
+    if verdict:
         return []
     hard: set = set()
     while True:  # the elastic filter

@@ -28,6 +28,7 @@ from interop.analyses.grid import fingerprint
 from interop.analyses.runs import RunDir, closes_run_dirs, progress_bar
 from interop.instance.schema import Instance
 from interop.solution.files import clean_frame
+from interop.solver import stop
 from interop.solver.profiles import profile_options
 
 FRONTIER_FORMAT = "interop-frontier/1"
@@ -66,11 +67,14 @@ def frontier(
     (the same F, the column's name before effect_objective), price_of_autonomy,
     knee, and ``autonomy_loss.<nation>`` per nation; rows by increasing W.
     With ``out``, each point's ``solution.json`` is written under
-    ``out/points/`` and the table to ``out/frontier.csv``; a rerun resumes.
+    ``out/points/`` as it is found and the table to ``out/frontier.csv`` once
+    the frontier is complete (a run stopped by a signal or a kill leaves no
+    table, only whole points); a rerun resumes.
     """
     from interop.analyses.parametric import ParametricModel
     from interop.instance.loading import load_instance
 
+    stop.fresh()
     inst = load_instance(target, scenario) if isinstance(target, (str, Path)) else target
     if points < 1:
         raise ValueError("--points must be at least 1")
@@ -87,6 +91,8 @@ def frontier(
     }
     run_dir = RunDir(out, "frontier.json", manifest, force, claims=["frontier.csv"]) if out is not None else None
     finished = run_dir.finished() if run_dir is not None else {}
+    if run_dir is not None:  # this run's table, rewritten whole when the frontier is complete
+        (run_dir.path / "frontier.csv").unlink(missing_ok=True)
     nations = [n.id for n in inst.nations]
     found: dict[str, dict] = {}
     cache: dict = {}
@@ -103,6 +109,7 @@ def frontier(
         """The solution of one ε (from the run directory when it was solved before)."""
         if label not in finished:
             fp = model().frontier_point(epsilon)
+            stop.check()  # a point cut short by a signal is not a point of the frontier
             sol = fp.solution.to_dict()
             sol["frontier"] = {"point": label, "epsilon": sol["parameters"].get("epsilon")}
             if run_dir is not None:
@@ -110,41 +117,48 @@ def frontier(
             finished[label] = sol
         found[label] = finished[label]
         bar.update(bar.task_ids[0], advance=1)
-        if run_dir is not None:
-            run_dir.write_table("frontier.csv", frontier_table(found, nations))
         return finished[label]
 
-    with bar:
-        top = point("e000", None)
-        if _autonomy(top) is None:  # infeasible (or no solution): there is no front
-            return _finish(run_dir, found, nations)
-        if exhaustive:
-            # the number of points is not known: estimate it from the share of [W_min, W_max] covered
-            w_min = _autonomy(model().frontier_point(-math.inf).solution.to_dict())
-            task = bar.task_ids[0]
-            last, k = top, 1
-            while True:
-                eps = _autonomy(last) - _tol(_autonomy(last))
-                nxt = point(f"x{k:04d}", eps)
-                k += 1
-                if _autonomy(nxt) is None or _autonomy(nxt) >= _autonomy(last) - _tol(_autonomy(last)) / 2:
-                    found.pop(f"x{k - 1:04d}", None)  # no point below: the end of the front
-                    break
-                last = nxt
-                bar.update(task, **_estimate(k, _autonomy(top), _autonomy(last), w_min, inst.name))
-            bar.update(task, total=k, completed=k, description=f"frontier {inst.name} (exhaustive, {k} solves)")
-        elif points > 1:
-            bottom = point(f"e{points - 1:03d}", -math.inf)
-            grid = epsilon_grid(_autonomy(bottom), _autonomy(top), points)
-            last_w = _autonomy(top)
-            for k, eps in enumerate(grid[1:-1], start=1):
-                if eps >= last_w - _tol(last_w):  # AUGMECON2's bypass: the last point satisfies ε
-                    bar.update(bar.task_ids[0], advance=1)
-                    continue
-                sol = point(f"e{k:03d}", eps)
-                if _autonomy(sol) is not None:
-                    last_w = _autonomy(sol)
+    try:
+        with bar:
+            _walk(point, points, exhaustive, found, bar, model, inst.name)
+    except stop.Interrupted as exc:  # no frontier.csv: the points found are kept for the resume
+        kept = len(run_dir.finished()) if run_dir is not None else len(found)
+        raise stop.Interrupted(exc.signum, kept, None, str(out) if out is not None else None) from None
     return _finish(run_dir, found, nations)
+
+
+def _walk(point, points: int, exhaustive: bool, found: dict[str, dict], bar, model, name: str) -> None:
+    """Solve the frontier's points in order: the top, then the bottom and the ε grid, or every step."""
+    top = point("e000", None)
+    if _autonomy(top) is None:  # infeasible (or no solution): there is no front
+        return
+    if exhaustive:
+        # the number of points is not known: estimate it from the share of [W_min, W_max] covered
+        w_min = _autonomy(model().frontier_point(-math.inf).solution.to_dict())
+        task = bar.task_ids[0]
+        last, k = top, 1
+        while True:
+            eps = _autonomy(last) - _tol(_autonomy(last))
+            nxt = point(f"x{k:04d}", eps)
+            k += 1
+            if _autonomy(nxt) is None or _autonomy(nxt) >= _autonomy(last) - _tol(_autonomy(last)) / 2:
+                found.pop(f"x{k - 1:04d}", None)  # no point below: the end of the front
+                break
+            last = nxt
+            bar.update(task, **_estimate(k, _autonomy(top), _autonomy(last), w_min, name))
+        bar.update(task, total=k, completed=k, description=f"frontier {name} (exhaustive, {k} solves)")
+    elif points > 1:
+        bottom = point(f"e{points - 1:03d}", -math.inf)
+        grid = epsilon_grid(_autonomy(bottom), _autonomy(top), points)
+        last_w = _autonomy(top)
+        for k, eps in enumerate(grid[1:-1], start=1):
+            if eps >= last_w - _tol(last_w):  # AUGMECON2's bypass: the last point satisfies ε
+                bar.update(bar.task_ids[0], advance=1)
+                continue
+            sol = point(f"e{k:03d}", eps)
+            if _autonomy(sol) is not None:
+                last_w = _autonomy(sol)
 
 
 def _estimate(done: int, w_top: float, w_last: float, w_min: float | None, name: str) -> dict:

@@ -55,6 +55,8 @@ class ParametricModel:
         self._rows: dict[str, int] = {}
         self._row_coefs: dict[str, np.ndarray] = {}
         self._start: np.ndarray | None = None
+        self._costs: np.ndarray | None = None
+        self._stale = False
         self.highs = None
         self.data = model_data(instance)
         try:
@@ -102,6 +104,7 @@ class ParametricModel:
         )
 
     def _set_costs(self, costs: np.ndarray) -> None:
+        self._costs = np.asarray(costs, dtype=float)
         idx = np.arange(len(costs), dtype=np.int32)
         self.highs.changeColsCost(len(costs), idx, np.asarray(costs, dtype=float))
 
@@ -124,7 +127,11 @@ class ParametricModel:
 
     # -- runs -----------------------------------------------------------------
     def _run(self, warm: bool = True) -> RunResult:
+        if self._stale:  # the last run was left behind, still running: this one needs another instance
+            self._fresh_highs()
+            self._stale = False
         result = run_highs(self.highs, self._start if warm else None)
+        self._stale = result.abandoned
         if result.values is not None:
             self._start = result.values
         return result
@@ -163,7 +170,7 @@ class ParametricModel:
 
     def _fresh_highs(self) -> None:
         """A new HiGHS instance holding the model with the current costs and no start."""
-        costs = np.array(self.highs.getLp().col_cost_)
+        costs = self._costs if self._costs is not None else self.matrix.cost  # not read from a HiGHS still running
         rows = [(i, name, self._row_coefs[name]) for name, i in self._rows.items()]
         self.highs = highs_for(self.matrix, self.options)
         self._rows, self._start = {}, None

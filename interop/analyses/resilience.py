@@ -34,6 +34,7 @@ import pandas as pd
 from interop.analyses.runs import RunDir, closes_run_dirs, execute, progress_bar, worker_threads, write_point
 from interop.instance.schema import Instance
 from interop.solution.evaluate import Assignment, evaluate, joined_to_root
+from interop.solver import stop
 
 RESILIENCE_FORMAT = "interop-resilience/1"
 KINDS = ("withdraw", "lose-node", "lose-link")
@@ -130,6 +131,7 @@ def solve_case(job: dict) -> list[tuple[str, dict]]:
     inst: Instance = job["instance"]
     case = job["case"]
     sol = solve(reduced(inst, case), profile=job["profile"], **job["limits"])
+    stop.check()  # a case cut short by a signal is not finished: never written or returned
     doc = sol.to_dict()
     doc["resilience"] = {"case": case, "fingerprint": job["fingerprint"]}
     if job.get("points_dir") is not None:
@@ -224,10 +226,12 @@ def resilience(
     from interop.solve import solve
     from interop.solver.profiles import profile_options
 
+    stop.fresh()
     inst = load_instance(target, scenario) if isinstance(target, (str, Path)) else target
     name, options = profile_options(profile, time_limit, gap)
     limits = {"time_limit": time_limit, "gap": gap}
     base = solve(inst, profile=profile, **limits).to_dict()
+    stop.check()  # a base plan cut short would be the wrong plan to lose things from
     names = cases(inst, base) if base["status"] in ("optimal", "feasible") else []
     if only is not None:
         for case in only:
@@ -282,7 +286,12 @@ def resilience(
                 run_dir.write_table("resilience.csv", table(inst, base, docs, names))
             bar.update(bar.task_ids[0], completed=len(docs))
 
-        execute(jobs, solve_case, on_result, executor=executor, workers=workers, scheduler=scheduler)
+        try:
+            execute(jobs, solve_case, on_result, executor=executor, workers=workers, scheduler=scheduler)
+        except stop.Interrupted as exc:
+            kept = len([c for c in (run_dir.finished() if run_dir is not None else docs) if c in names])
+            where = str(out) if out is not None else None
+            raise stop.Interrupted(exc.signum, kept, len(names), where, unit="cases") from None
     frame = table(inst, base, docs, names)
     if run_dir is not None:
         run_dir.write_table("resilience.csv", frame)

@@ -7,7 +7,10 @@ by ``kill -9``, leaves only whole files; started again with the same request
 it solves the missing points only and rewrites the table from the points, so
 no row is partial or duplicated. A different request in the same directory
 is refused unless ``force`` is given; the folder's lock, its manifest of owned
-files and its one kind of run are :mod:`interop.solution.outdir`'s.
+files and its one kind of run are :mod:`interop.solution.outdir`'s. After a signal (:mod:`interop.solver.stop`)
+no point is written any more, so the point being solved when it came is
+solved again by the resume, like any missing point; a point an older version
+saved as interrupted counts as missing.
 
 Points run in this process, in a pool of local processes, or on a Dask
 cluster; each worker keeps its compiled model between the points it solves.
@@ -30,6 +33,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from interop.safeio import safe_csv
 from interop.solution.files import atomic_write, json_default
 from interop.solution.outdir import FolderRefused, delete_files, open_folder
+from interop.solver import stop
 
 
 class RunConflict(FolderRefused):
@@ -124,6 +128,8 @@ class RunDir:
                 out[path.parent.name] = json.loads(path.read_text())
             except (OSError, ValueError):  # unreadable: solve the point again
                 continue
+            if stop.cut_short(out[path.parent.name]):  # stopped by a signal: not finished, solve it again
+                del out[path.parent.name]
         return out
 
     def write_point(self, name: str, solution: dict) -> None:
@@ -138,7 +144,9 @@ class RunDir:
 
 
 def write_point(points_dir: str | Path, name: str, solution: dict) -> None:
-    """Write one point's ``solution.json`` atomically."""
+    """Write one point's ``solution.json`` atomically; after a stop was asked for, raise
+    :class:`~interop.solver.stop.Interrupted` instead (the point may be cut short: it is not finished)."""
+    stop.check()
     directory = Path(points_dir) / name
     directory.mkdir(parents=True, exist_ok=True)
     atomic_write(directory / "solution.json", json.dumps(solution, indent=2, default=json_default) + "\n")
@@ -173,7 +181,8 @@ def execute(
 
     ``local`` with one worker runs here, and the job's ``emit`` callback sees
     every point as soon as it is solved; ``local`` with several workers uses a
-    pool of processes (spawned, so no HiGHS thread crosses a fork); ``dask``
+    pool of processes (spawned, so no HiGHS thread crosses a fork; ended at
+    once on a stop, and each exits by itself if this process dies); ``dask``
     uses the cluster at ``scheduler`` or a ``LocalCluster`` of ``workers``
     processes.
     """
@@ -182,12 +191,7 @@ def execute(
             worker({**job, "emit": on_result})
         return
     if executor == "local":
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            pending = {pool.submit(worker, job) for job in jobs}
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    _deliver(future.result(), on_result)
+        _execute_pool(jobs, worker, on_result, workers)
         return
     if executor == "dask":
         _execute_dask(jobs, worker, on_result, workers, scheduler)
@@ -197,13 +201,41 @@ def execute(
 
 def _deliver(results: Iterable[tuple[str, dict]], on_result: Callable[[str, dict], None]) -> None:
     for name, solution in results:
+        stop.check()
         on_result(name, solution)
+
+
+def _execute_pool(jobs, worker, on_result, workers: int) -> None:
+    """The local pool: workers watch this process (:func:`interop.solver.stop.worker_init`);
+    on a stop they are ended at once, the points they finished already on disk."""
+    context = get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=stop.worker_init, initargs=(os.getpid(),))
+
+    def end() -> None:
+        stop.end_processes(list((getattr(pool, "_processes", None) or {}).values()))
+
+    remove = stop.on_exit(end)
+    try:
+        pending = {pool.submit(worker, job) for job in jobs}
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            stop.check()
+            for future in finished:
+                _deliver(future.result(), on_result)
+    except BaseException:
+        end()  # a stop or a failure: no worker goes on solving
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        remove()
+    pool.shutdown(wait=True)
 
 
 def _execute_dask(jobs, worker, on_result, workers: int, scheduler: str | None) -> None:
     import logging
 
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import wait as dask_wait
 
     cluster = None
     if scheduler is None:
@@ -215,10 +247,20 @@ def _execute_dask(jobs, worker, on_result, workers: int, scheduler: str | None) 
             silence_logs=logging.ERROR,
         )
     client = Client(cluster if cluster is not None else scheduler)
+    pending: set = set()
     try:
-        futures = client.map(worker, jobs, pure=False)
-        for future in as_completed(futures):
-            _deliver(future.result(), on_result)
+        pending = set(client.map(worker, jobs, pure=False))
+        while pending:  # polled, so that a stop is seen within a fraction of a second
+            try:
+                finished, pending = dask_wait(pending, timeout=0.2, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                finished = set()
+            stop.check()
+            for future in finished:
+                _deliver(future.result(), on_result)
+    except BaseException:
+        client.cancel(list(pending))
+        raise
     finally:
         client.close()
         if cluster is not None:

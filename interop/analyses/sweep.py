@@ -3,8 +3,9 @@
 The grid, the parameter paths and the reuse of work between points are in
 :mod:`interop.grid`; resumable directories and executors in :mod:`interop.runs`.
 With ``out``, each point's ``solution.json`` goes to ``out/points/pNNNN/`` and
-the table to ``out/sweep.csv``; the same call after a crash finishes the
-missing points only.
+the table to ``out/sweep.csv``; the same call after a crash or a signal
+finishes the missing points only (a point cut short by a signal is never
+written: :mod:`interop.solver.stop`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from interop.analyses.grid import (
 from interop.analyses.runs import RunDir, closes_run_dirs, execute, progress_bar, worker_threads, write_point
 from interop.errors import InstanceError
 from interop.instance.schema import Instance
+from interop.solver import stop
 from interop.solver.profiles import profile_options
 
 SWEEP_FORMAT = "interop-sweep/1"
@@ -58,6 +60,7 @@ def solve_job(job: dict) -> list[tuple[str, dict]]:
     points_dir = job.get("points_dir")
 
     def on_point(point: Point, solution: dict) -> None:
+        stop.check()  # a point cut short by a signal is not finished: never written or returned
         if points_dir is not None:  # a local worker writes its points as it goes
             write_point(points_dir, point.name, solution)
         if emit is not None:
@@ -100,6 +103,7 @@ def sweep(
     """
     from interop.instance.loading import load_instance
 
+    stop.fresh()
     inst = load_instance(target, scenario) if isinstance(target, (str, Path)) else target
     grid_values = {path: _values(spec) for path, spec in params.items()}
     problems = check_params(inst, grid_values)
@@ -160,7 +164,16 @@ def sweep(
                 run_dir.write_table("sweep.csv", table(points, solutions, list(grid_values), nations))
             bar.update(bar.task_ids[0], completed=len(solutions))
 
-        execute(jobs, solve_job, on_result, executor=executor, workers=workers, scheduler=scheduler)
+        try:
+            execute(jobs, solve_job, on_result, executor=executor, workers=workers, scheduler=scheduler)
+        except stop.Interrupted as exc:  # what is finished is on disk; the table lists it
+            if run_dir is not None:
+                for point_name, sol in run_dir.finished().items():
+                    p = by_name.get(point_name)
+                    if p is not None and (sol.get("sweep") or {}).get("values") == p.values:
+                        solutions[p.index] = sol
+                run_dir.write_table("sweep.csv", table(points, solutions, list(grid_values), nations))
+            raise stop.Interrupted(exc.signum, len(solutions), len(points), str(out) if out else None) from None
     frame = table(points, solutions, list(grid_values), nations)
     if run_dir is not None:
         run_dir.write_table("sweep.csv", frame)

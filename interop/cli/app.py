@@ -4,14 +4,18 @@ Commands live in the sibling modules and register themselves on :data:`app`;
 :mod:`interop.cli` imports them all. This module imports none of them.
 
 Exit codes: 0 a solution was found (or the file is valid), 1 no solution
-(infeasible, unbounded, no solution within the limits, solver error), 2 bad
-input or usage (an unwritable ``--out`` included), 3 an unexpected internal
-error. Bad input gets one line per problem and no traceback; a
-traceback is shown only with ``--debug``.
+(infeasible, unbounded, no solution within the limits, solver error, a
+diagnosis not decided within its budget), 2 bad input or usage (an
+unwritable ``--out`` included), 3 an unexpected internal error, 128 + N
+stopped by signal N: 130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP (what was
+finished is kept; the same command resumes a sweep, frontier or resilience
+run). Bad input gets one line per problem and no traceback; a traceback is
+shown only with ``--debug``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +31,11 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Alliance command-sharing models: effectiveness against national autonomy.",
+    epilog=(
+        "Exit codes: 0 a solution (or a valid file); 1 no solution, or a diagnosis not decided within its budget;"
+        " 2 bad input or usage; 3 internal error; 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP):"
+        " finished points are kept and the same command resumes."
+    ),
     pretty_exceptions_enable=False,
 )
 WIDTH = None if sys.stdout.isatty() else 160  # tables stay whole when piped or captured
@@ -126,18 +135,47 @@ def written_or_fail(directory: Path, write):
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI in-process and return its exit code (used by tests and ``main``)."""
+    """Run the CLI in-process and return its exit code (used by tests and ``main``).
+
+    Signals are handled for the length of the command (:mod:`interop.solver.stop`):
+    a command stopped by one exits 128 + its number, whatever it returned.
+    """
+    from interop.solver import stop
+
+    with stop.handling():
+        code = _run(argv)
+        signum = stop.requested()
+        if signum is not None and code != stop.exit_code(signum):
+            err.print(error_line(f"interrupted by {stop.signal_name(signum)}: the results may be incomplete"))
+            code = stop.exit_code(signum)
+    return code
+
+
+def _run(argv: list[str] | None) -> int:
+    from interop.solver.stop import Interrupted
+
     try:
         app(args=argv, standalone_mode=False)
         return 0
     except Failure as exc:
         return exc.code
+    except Interrupted as exc:  # a long run stopped by a signal: what it finished is kept
+        err.print(error_line(exc.describe()))
+        return exc.code
     except BrokenPipeError:  # the reader went away (| head): not an error of ours
         silence_stdout()
         return 0
     except typer.Exit as exc:
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, Interrupted):  # typer turns a KeyboardInterrupt (ours too) into Exit(130)
+            err.print(error_line(cause.describe()))
+            return cause.code
         return exc.exit_code
-    except typer.Abort:
+    except typer.Abort as exc:
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, Interrupted):  # click turns a KeyboardInterrupt (ours too) into Abort
+            err.print(error_line(cause.describe()))
+            return cause.code
         err.print("aborted", markup=False)
         return 130
     except Exception as exc:  # usage errors (typer's click) and anything unexpected
@@ -152,10 +190,15 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
+    from interop.solver import stop
+
     code = run()
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         silence_stdout()
         code = 0
+    if stop.abandoned():  # a HiGHS thread deaf to its cancel is still running: do not wait for it
+        sys.stderr.flush()
+        os._exit(code)
     sys.exit(code)

@@ -39,20 +39,33 @@ def solve(
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Explain an infeasible instance.")] = True,
     explain_plan: Annotated[bool, typer.Option("--explain-plan", help="Explain the plan (re-solves).")] = False,
 ) -> None:
-    """Solve an instance (or one scenario) and write solution.json and tables."""
+    """Solve an instance (or one scenario) and write solution.json and tables.
+
+    --time-limit holds from reading the file to writing the result. A signal
+    (Ctrl-C, SIGTERM, SIGHUP) stops the solve and writes the best solution
+    found (status feasible, termination interrupted); exit 128 + the signal.
+    """
+    import time
+
     from interop.solution.solution import summary
     from interop.solve import solve as run_solve
+    from interop.solver import stop
 
+    began = time.monotonic()
+    deadline = None if time_limit is None else began + time_limit
     inst = load_or_fail(file, scenario)
     profile = profile_or_fail(solver)
     directory = out_dir or default_out_dir(inst.name, inst.scenario)
+    if not explain_plan:  # nothing solves after it here unless it has a solution: it may be left behind
+        stop.solve_once()
     with out_folder(directory, "solve", force, again="refuse"):  # checked and locked before the solve
-        sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose)
-        if sol.status == "infeasible" and explain:
-            from interop.analyses.explain import diagnose
+        sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose, deadline=deadline)
+        if sol.status == "infeasible" and explain and stop.requested() is None:
+            from interop.analyses.explain import DEFAULT_BUDGET, diagnose
 
-            sol.diagnosis = diagnose(inst, profile=profile.name)
-        if explain_plan and sol.has_solution:
+            budget = DEFAULT_BUDGET if deadline is None else min(DEFAULT_BUDGET, deadline - time.monotonic())
+            sol.diagnosis = diagnose(inst, profile=profile.name, budget=budget, known_infeasible=True)
+        if explain_plan and sol.has_solution and stop.requested() is None:
             from interop.analyses.plan_explain import explain_plan as run_explain_plan
 
             sol.plan_explanation = run_explain_plan(inst, sol, profile.name)
@@ -63,6 +76,11 @@ def solve(
 
         out.print("\n".join(explanation_lines(sol.plan_explanation)), markup=False)
     out.print(f"  written: {path}", markup=False)
+    signum = stop.requested()
+    if signum is not None:
+        kept = "the best solution found" if sol.has_solution else "the run's status (no solution was found)"
+        err.print(error_line(f"interrupted by {stop.signal_name(signum)}: {kept} is written"))
+        raise Failure(stop.exit_code(signum))
     raise Failure(0 if sol.has_solution else 1)
 
 
@@ -86,12 +104,19 @@ def explain(
     scenario: ScenarioOpt = None,
     budget: Annotated[float, typer.Option("--budget", min=1, help="Seconds for the diagnosis.")] = 60.0,
 ) -> None:
-    """Explain why an instance is infeasible: a minimal set of conflicting requirements."""
-    from interop.analyses.explain import diagnose
+    """Explain why an instance is infeasible: a minimal set of conflicting requirements.
+
+    Exit 0: feasible, nothing to explain; 1: infeasible (the conflict is
+    printed), or not decided within --budget (said so).
+    """
+    from interop.analyses.explain import diagnose, undecided
 
     inst = load_or_fail(file, scenario)
     found = diagnose(inst, budget=budget)
     name = inst.name + (f" [{inst.scenario}]" if inst.scenario else "")
+    if undecided(found):
+        out.print(f"{name}: {found[0]['text']}", markup=False)
+        raise Failure(1)
     if not found:
         out.print(f"{name}: feasible, nothing to explain", markup=False)
         return

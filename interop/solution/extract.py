@@ -18,6 +18,7 @@ from interop.model.data import ModelData
 from interop.model.matrix import Layout
 from interop.solution.evaluate import Assignment, evaluate, joined_to_root
 from interop.solution.solution import ASSIGNMENT_COLUMNS, Solution
+from interop.solver import stop
 
 INTEGRALITY_TOL = 1e-5
 OPTIMAL_GAP_CHECK = 1e-6  # a run reported optimal with a larger relative gap is reported feasible
@@ -115,7 +116,7 @@ def solution_from_run(inst: Instance, run, solver: dict, objective_kind: str | N
     solver = {**solver, "termination": getattr(run, "termination", "other")}  # why the run stopped
     sol = Solution(inst.name, inst.scenario, run.status, parameters=parameters_used(inst), solver=solver)
     if run.status != "optimal":
-        sol.message = "interrupted (Ctrl-C)" if run.interrupted else run.message
+        sol.message = stop.interrupted_message() if run.interrupted else run.message
     if not sol.has_solution:
         return sol
     try:

@@ -3,8 +3,9 @@
 Owning the hand-off to ``highspy`` (rather than a Pyomo solver plugin) keeps
 the HiGHS log out of pipes (it goes to the console when asked for, and nowhere
 otherwise), honours time limits (HiGHS checks its clock between phases, so an
-overdue run is cancelled here), turns Ctrl-C into "stop and keep the best
-solution", and lets sweeps keep one HiGHS instance alive.
+overdue run is cancelled here, and one deaf to the cancel in presolve is left
+behind), turns a signal or Ctrl-C into "stop and keep the best solution"
+(:mod:`interop.solver.stop`), and lets sweeps keep one HiGHS instance alive.
 
 A :class:`RunResult` keeps the solution status of the solution format
 (``status``) apart from why HiGHS stopped (``termination``).
@@ -21,6 +22,7 @@ import highspy
 import numpy as np
 
 from interop.model.matrix import MatrixModel
+from interop.solver import stop
 
 
 def _silence_banner() -> None:
@@ -39,7 +41,8 @@ def _silence_banner() -> None:
 _silence_banner()
 HIGHS_VERSION = highspy.Highs().version()
 
-GRACE_S = 2.0  # seconds past the time limit before interop cancels a run HiGHS has not stopped
+GRACE_S = 0.5  # seconds past the time limit before interop cancels a run HiGHS has not stopped
+ABANDON_S = 2.0  # seconds after a cancel before a run with no solution yet is left to itself
 TIE_TOLERANCE = 1e-9  # relative: plans this close to Z* count as optimal when ties are broken
 
 
@@ -76,6 +79,7 @@ class RunResult:
     message: str = ""
     interrupted: bool = False
     termination: str = "other"
+    abandoned: bool = False  # HiGHS ignored a cancel and was left running: its instance is unusable
 
 
 def _termination(model_status, interrupted: bool, cancelled: bool) -> str:
@@ -137,7 +141,17 @@ def highs_for(mm: MatrixModel, options: dict[str, object], verbose: bool = False
 
 
 def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
-    """Run ``h`` to its limits; Ctrl-C stops it and keeps the best solution."""
+    """Run ``h`` to its limits; a stop (a signal, Ctrl-C) cancels it and keeps the best solution.
+
+    HiGHS checks its clock and its interrupt flag only now and then (rarely in
+    presolve): a run overdue on its time limit by ``GRACE_S`` is cancelled
+    here. A run cancelled by a signal (or, in a process that solves only once,
+    :func:`interop.solver.stop.last_solve_only`, by its time limit) that has
+    no solution yet and has not stopped ``ABANDON_S`` later is left to finish
+    on its own thread: status ``no_solution``, and
+    :func:`interop.solver.stop.abandoned` tells the process not to wait for it.
+    highspy lets one solve run per process, so no HiGHS can run after that.
+    """
     if start is not None:
         sol = highspy.HighsSolution()
         sol.col_value = list(np.asarray(start, dtype=float))
@@ -145,23 +159,54 @@ def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
         h.setSolution(sol)
     h.HandleKeyboardInterrupt = True
     began = time.perf_counter()
-    interrupted = cancelled = False
     limit = h.getOptionValue("time_limit")
     limit = float(limit[1] if isinstance(limit, tuple) else limit)
-    thread = h.startSolve()
-    while True:
-        try:
-            done, _ = h.wait(0.1)
-            if done:
-                break
-            if not cancelled and time.perf_counter() - began > limit + GRACE_S:
-                h.cancelSolve()  # HiGHS checks its limit between phases: hold it to it
-                cancelled = True
-        except KeyboardInterrupt:
-            interrupted = True
-            h.cancelSolve()
-    thread.join()
+    if stop.requested() is not None:  # a stop came before this run: do not start it
+        return RunResult("no_solution", None, None, None, 0.0, stop.interrupted_message(), True, "interrupted")
+    seen = {"incumbent": start is not None}
+
+    def on_incumbent(_event) -> None:
+        seen["incumbent"] = True
+
+    h.cbMipImprovingSolution += on_incumbent
+    interrupted = cancelled = abandoned = False
+    cancel_at = None
+    try:
+        thread = h.startSolve()
+    except highspy.HighsError as exc:  # a run left behind earlier still holds highspy's lock
+        h.cbMipImprovingSolution -= on_incumbent
+        busy = f"HiGHS busy with a run left behind: {exc}"
+        return RunResult("error", None, None, None, 0.0, busy, termination="error")
+    try:
+        while True:
+            try:
+                done, _ = h.wait(0.1)
+                if done:
+                    break
+                now = time.perf_counter()
+                if not interrupted and stop.requested() is not None:
+                    interrupted, cancel_at = True, cancel_at or now
+                    h.cancelSolve()
+                if not cancelled and not interrupted and now - began > limit + GRACE_S:
+                    h.cancelSolve()  # HiGHS checks its limit between phases: hold it to it
+                    cancelled, cancel_at = True, now
+                may_leave = interrupted or stop.last_solve_only()  # highspy's solve lock is per process
+                if cancel_at is not None and may_leave and not seen["incumbent"] and now - cancel_at > ABANDON_S:
+                    abandoned = True  # deaf to the cancel (presolve) and nothing to keep: leave it
+                    break
+            except KeyboardInterrupt:  # no signal handling installed (the Python API)
+                stop.request()
+                interrupted, cancel_at = True, cancel_at or time.perf_counter()
+                h.cancelSolve()
+    finally:
+        if not abandoned:
+            thread.join()
+            h.cbMipImprovingSolution -= on_incumbent
     elapsed = time.perf_counter() - began
+    if abandoned:
+        stop.note_abandoned()
+        termination, message = stop_reason(None, "", interrupted, cancelled)
+        return RunResult("no_solution", None, None, None, elapsed, message, interrupted, termination, abandoned=True)
     model_status = h.getModelStatus()
     info = h.getInfo()
     text = h.modelStatusToString(model_status)
@@ -171,7 +216,7 @@ def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
     values = np.array(h.getSolution().col_value, dtype=float) if has_solution or n_cols == 0 else None
     objective = info.objective_function_value if has_solution else None
     bound = info.mip_dual_bound if info.mip_node_count >= 0 else objective
-    termination = _termination(model_status, interrupted, cancelled)
+    termination, text = stop_reason(model_status, text, interrupted, cancelled)
     if model_status == MS.kModelEmpty:
         return RunResult("optimal", np.zeros(0), mm_offset(h), None, elapsed, text, termination="optimal")
     if model_status == MS.kOptimal:
@@ -197,14 +242,34 @@ def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
     return RunResult(status, values, objective, bound, elapsed, text, interrupted, termination)
 
 
+def stop_reason(model_status, text: str, interrupted: bool, cancelled: bool) -> tuple[str, str]:
+    """(termination, message) of a run: a run interop cancelled on its time limit says
+    "time limit", not HiGHS's "Interrupted by user"; one stopped by a signal says so."""
+    termination = _termination(model_status, interrupted, cancelled)
+    if termination == "interrupted" and interrupted:
+        return termination, stop.interrupted_message()
+    if cancelled:
+        return termination, "Time limit reached (cancelled by interop: HiGHS ran past it)"
+    return termination, text
+
+
 def mm_offset(h: highspy.Highs) -> float:
     """The objective of an empty model: its constant offset."""
     offset = h.getObjectiveOffset()
     return float(offset[1] if isinstance(offset, tuple) else offset)
 
 
-def run_matrix(mm: MatrixModel, options: dict, verbose: bool = False, start: np.ndarray | None = None) -> RunResult:
+def run_matrix(
+    mm: MatrixModel,
+    options: dict,
+    verbose: bool = False,
+    start: np.ndarray | None = None,
+    deadline: float | None = None,
+) -> RunResult:
     """Hand ``mm`` to a new HiGHS and run it; a model or option HiGHS refuses is status ``error``.
+
+    With ``deadline`` (a :func:`time.monotonic` time), HiGHS's time limit is
+    what is left of it once the model is handed over.
 
     When ``mm.tie_break`` is set, an optimal run is followed by
     :func:`least_among_optima`, so the reported plan does not depend on how
@@ -214,6 +279,8 @@ def run_matrix(mm: MatrixModel, options: dict, verbose: bool = False, start: np.
         h = highs_for(mm, options, verbose)
     except ValueError as exc:
         return RunResult("error", None, None, None, 0.0, str(exc), termination="error")
+    if deadline is not None:
+        h.setOptionValue("time_limit", max(0.0, deadline - time.monotonic()))
     first = run_highs(h, start)
     if mm.tie_break is None:
         return first
@@ -236,6 +303,8 @@ def least_among_optima(h: highspy.Highs, mm: MatrixModel, primary: np.ndarray, f
     """
     secondary = mm.tie_break
     if secondary is None or first.status != "optimal" or first.values is None or not np.any(secondary):
+        return first
+    if stop.requested() is not None:  # stopping: the first optimum stands
         return first
     worst = float(secondary @ first.values)
     limit = h.getOptionValue("time_limit")

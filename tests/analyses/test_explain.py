@@ -234,3 +234,36 @@ def test_a_platform_in_another_theater_is_named_with_its_own_theater():
     assert item["kind"] == "burden" and item["entity"] == "USA"
     assert "US-armor is in theater pacific, the tasks in baltic" in item["text"]
     assert "theater baltic not shared" not in item["text"]
+
+
+def _never_decides(monkeypatch):
+    """Every feasibility check of the diagnosis runs out of its budget."""
+    from interop.analyses import explain
+
+    monkeypatch.setattr(explain._Checker, "feasible", lambda self, hard: None)
+
+
+def test_a_check_out_of_budget_is_undecided_never_feasible(monkeypatch, capsys):
+    _never_decides(monkeypatch)
+    inst = interop.load_instance(TINY / "hand-coverage.yaml", "unreachable")
+    found = diagnose(inst, budget=1)
+    assert found and found[0]["kind"] == "undecided" and "could not decide within the budget" in found[0]["text"]
+    assert run(["explain", str(TINY / "hand-coverage.yaml"), "-s", "unreachable", "--budget", "1"]) == 1
+    printed = capsys.readouterr().out
+    assert "could not decide within the budget" in printed and "nothing to explain" not in printed
+
+
+def test_solve_says_its_diagnosis_was_undecided(monkeypatch, tmp_path):
+    _never_decides(monkeypatch)
+    code = run(["solve", str(TINY / "hand-coverage.yaml"), "-s", "unreachable", "-o", str(tmp_path / "s")])
+    assert code == 1
+    sol = json.loads((tmp_path / "s" / "solution.json").read_text())
+    assert sol["status"] == "infeasible"
+    assert sol["diagnosis"][0]["kind"] == "undecided" and "within its budget" in sol["diagnosis"][0]["text"]
+
+
+def test_a_spent_budget_starts_no_check():
+    """With no time left the diagnosis decides nothing (and says so) rather than solving past its budget."""
+    inst = interop.load_instance(TINY / "hand-coverage.yaml", "unreachable")
+    found = diagnose(inst, budget=0.0)
+    assert [x["kind"] for x in found] == ["undecided"]

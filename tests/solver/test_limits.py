@@ -62,8 +62,10 @@ def test_time_limit_is_honoured_with_the_log_on(big, tmp_path):
     assert elapsed < 120
 
 
-def test_ctrl_c_stops_the_solve_and_keeps_the_best_solution(big, tmp_path):
-    out = tmp_path / "sigint"
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_the_solve_and_keeps_the_best_solution(big, tmp_path, sig):
+    """Ctrl-C or SIGTERM: the best solution is written (feasible, interrupted), exit 128 + the signal."""
+    out = tmp_path / "stopped"
     log = (tmp_path / "log.txt").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "interop", "solve", str(big), "-o", str(out), "--verbose"],
@@ -79,12 +81,13 @@ def test_ctrl_c_stops_the_solve_and_keeps_the_best_solution(big, tmp_path):
         if _has_incumbent(text):
             break
     time.sleep(1.0)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     code = proc.wait(timeout=60)
     log.close()
-    assert code == 0, (tmp_path / "log.txt").read_text()[-2000:]
+    assert code == 128 + sig, (tmp_path / "log.txt").read_text()[-2000:]  # stopped, best solution kept
     sol = _check_feasible_file(out / "solution.json", big)
-    assert "interrupted" in sol.get("message", "")
+    assert sol["message"] == f"interrupted ({signal.Signals(sig).name})"
+    assert sol["solver"]["termination"] == "interrupted"
 
 
 def _has_incumbent(log: str) -> bool:
@@ -120,3 +123,36 @@ def test_result_files_are_replaced_atomically(tmp_path, monkeypatch):
         results.atomic_write(target, "new\n")
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["solution.json"]
+
+
+def test_a_run_cancelled_on_its_time_limit_says_time_limit_not_interrupted():
+    """interop cancels a run HiGHS keeps past its limit; HiGHS then says "Interrupted by user"."""
+    import highspy
+
+    from interop.solver.highs import stop_reason
+
+    MS = highspy.HighsModelStatus
+    termination, message = stop_reason(MS.kInterrupt, "Interrupted by user", interrupted=False, cancelled=True)
+    assert termination == "time_limit" and "Time limit" in message and "Interrupted" not in message
+    assert stop_reason(MS.kTimeLimit, "Time limit reached", False, False) == ("time_limit", "Time limit reached")
+    termination, message = stop_reason(MS.kInterrupt, "Interrupted by user", interrupted=True, cancelled=False)
+    assert termination == "interrupted" and message.startswith("interrupted")
+
+
+def test_solve_cancelled_on_its_time_limit_writes_time_limit(big, tmp_path, monkeypatch):
+    from interop.solver import highs
+
+    monkeypatch.setattr(highs, "GRACE_S", -1e6)  # as if HiGHS had run past its limit: interop cancels it at once
+    monkeypatch.setattr(highs, "ABANDON_S", 1e6, raising=False)  # and waits for it: none may be left behind
+    code = run(["solve", str(big), "--time-limit", "600", "-o", str(tmp_path / "t")])
+    sol = json.loads((tmp_path / "t" / "solution.json").read_text())
+    assert code == (0 if sol["status"] == "feasible" else 1)
+    assert sol["solver"]["termination"] == "time_limit"
+    assert "Time limit" in sol["message"] and "Interrupted" not in sol["message"]
+
+
+def test_the_time_limit_counts_the_time_spent_before_the_solve():
+    """A deadline already passed (the file took the whole limit to read) leaves HiGHS no time."""
+    sol = interop.solve(TINY / "format-example.yaml", time_limit=600, deadline=time.monotonic() - 1)
+    assert sol.solver["termination"] == "time_limit" and sol.status in ("feasible", "no_solution")
+    assert sol.solver["options"]["time_limit"] == 600  # the record keeps the limit asked for
