@@ -23,7 +23,7 @@ from interop.cli.app import (
     written_or_fail,
 )
 from interop.errors import InstanceError
-from interop.safeio import plain, warning_line
+from interop.safeio import error_line, plain, warning_line
 
 
 @app.command()
