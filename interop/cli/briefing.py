@@ -11,6 +11,7 @@ from rich.table import Table
 
 from interop.cli.app import Failure, InstanceFile, app, err, fail_input, out, profile_or_fail
 from interop.errors import InstanceError
+from interop.safeio import plain
 
 ScenariosOpt = Annotated[
     str | None, typer.Option("--scenarios", help="Comma-separated scenarios ('base' for the base instance).")
@@ -41,11 +42,11 @@ def print_frame(title: str, frame: pd.DataFrame, columns: list[str] | None = Non
         out.print(f"{title}: none", markup=False)
         return
     cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
-    table = Table(title=title)
+    table = Table(title=plain(title))
     for c in cols:
-        table.add_column(c.replace("_", " "))
+        table.add_column(plain(c.replace("_", " ")))
     for row in frame[cols].itertuples(index=False):
-        table.add_row(*(_fmt(v) for v in row))
+        table.add_row(*(plain(_fmt(v)) for v in row))  # ids are user text, never markup
     out.print(table)
 
 
