@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from interop.analyses.limits import MAX_FRONTIER_POINTS
 from interop.cli.app import Failure, InstanceFile, app, err, fail_input, out, profile_or_fail
 from interop.errors import InstanceError
 from interop.safeio import plain
@@ -130,7 +131,7 @@ def report(
     file: InstanceFile,
     scenarios: ScenariosOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
-    points: Annotated[int, typer.Option("--points", min=2, help="Frontier points.")] = 7,
+    points: Annotated[int, typer.Option("--points", min=2, max=MAX_FRONTIER_POINTS, help="Frontier points.")] = 7,
     solver: SolverOpt = "default",
     time_limit: TimeOpt = None,
 ) -> None:
