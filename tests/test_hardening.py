@@ -240,3 +240,13 @@ def test_unwritable_out_refused_before_the_solve(tmp_path, capsys, monkeypatch):
     assert "exists and is not a directory" in err and afile.read_text() == "mine\n"
     assert run(["solve", str(EXAMPLE), "--out", str(afile / "sub")]) == 2
     assert "cannot write there" in capsys.readouterr().err
+
+
+def test_markup_in_ids_printed_as_is_by_compare(tmp_path, capsys):
+    """``compare`` prints ids in tables: ``[/]`` must not crash it, ``[red]`` must not vanish."""
+    text = EXAMPLE.read_text().replace("defend-north", "'x[red]y'").replace("air-policing", "'p[/]q'")
+    path = tmp_path / "m.yaml"
+    path.write_text(text)
+    assert run(["compare", str(path), "--out", str(tmp_path / "c")]) == 0
+    printed = capsys.readouterr().out
+    assert "x[red]y" in printed and "p[/]q" in printed

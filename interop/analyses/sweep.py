@@ -28,8 +28,9 @@ from interop.analyses.grid import (
     table,
     with_values,
 )
+from interop.analyses.limits import grid_problem, workers_problem
 from interop.analyses.runs import RunDir, closes_run_dirs, execute, progress_bar, worker_threads, write_point
-from interop.errors import InstanceError
+from interop.errors import InstanceError, Problem
 from interop.instance.schema import Instance
 from interop.solver import stop
 from interop.solver.profiles import profile_options
@@ -106,7 +107,8 @@ def sweep(
     stop.fresh()
     inst = load_instance(target, scenario) if isinstance(target, (str, Path)) else target
     grid_values = {path: _values(spec) for path, spec in params.items()}
-    problems = check_params(inst, grid_values)
+    limits = [grid_problem(grid_values), workers_problem(workers)]
+    problems = check_params(inst, grid_values) + [Problem("", text) for text in limits if text]
     if problems:
         raise InstanceError("sweep", problems)
     points = grid(grid_values)

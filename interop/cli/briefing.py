@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from interop.analyses.limits import MAX_FRONTIER_POINTS
 from interop.cli.app import (
     Failure,
     InstanceFile,
@@ -21,6 +22,7 @@ from interop.cli.app import (
     written_or_fail,
 )
 from interop.errors import InstanceError
+from interop.safeio import plain
 
 ScenariosOpt = Annotated[
     str | None, typer.Option("--scenarios", help="Comma-separated scenarios ('base' for the base instance).")
@@ -54,11 +56,11 @@ def print_frame(title: str, frame: pd.DataFrame, columns: list[str] | None = Non
         out.print(f"{title}: none", markup=False)
         return
     cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
-    table = Table(title=title)
+    table = Table(title=plain(title))
     for c in cols:
-        table.add_column(c.replace("_", " "))
+        table.add_column(plain(c.replace("_", " ")))
     for row in frame[cols].itertuples(index=False):
-        table.add_row(*(_fmt(v) for v in row))
+        table.add_row(*(plain(_fmt(v)) for v in row))  # ids are user text, never markup
     out.print(table)
 
 
@@ -148,7 +150,7 @@ def report(
     file: InstanceFile,
     scenarios: ScenariosOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
-    points: Annotated[int, typer.Option("--points", min=2, help="Frontier points.")] = 7,
+    points: Annotated[int, typer.Option("--points", min=2, max=MAX_FRONTIER_POINTS, help="Frontier points.")] = 7,
     solver: SolverOpt = "default",
     time_limit: TimeOpt = None,
     force: ForceOpt = False,

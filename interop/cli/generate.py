@@ -20,11 +20,25 @@ from interop.safeio import error_line
 Count = Annotated[int | None, typer.Option(min=1, help="Override the preset's count.")]
 
 
+def _unreadable(doc: dict, text: str) -> str | None:
+    """Why ``validate`` would refuse the file ``text`` of ``doc`` for its size, or None."""
+    from interop.instance import loading
+    from interop.instance.generate import document_nodes
+
+    size = len(text.encode())
+    if size > loading.MAX_FILE_BYTES:
+        return f"it would be {size} bytes; the limit is {loading.MAX_FILE_BYTES}"
+    nodes = document_nodes(doc)
+    if nodes > loading.MAX_YAML_NODES:
+        return f"it would hold {nodes} nodes; the limit is {loading.MAX_YAML_NODES}"
+    return None
+
+
 @app.command()
 def generate(
     out_file: Annotated[Path, typer.Option("--out", "-o", help="File to write (.yaml or .json).")],
     size: Annotated[str, typer.Option("--size", help="Preset: S, M, L or XL.")] = "S",
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (0 or more).")] = 0,
     nations: Count = None,
     platforms: Count = None,
     tasks: Count = None,
@@ -32,7 +46,12 @@ def generate(
     theaters: Count = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a random, valid and feasible instance (deterministic per size and seed)."""
+    """Write a random, valid and feasible instance (deterministic per size and seed).
+
+    Counts go up to 1000 nations, 100000 platforms, 10000 tasks, 500 nodes and 1000 theaters,
+    with platforms × tasks × nodes at most 3e8 (XL: 2.4e8); larger ones are refused before
+    anything is built.
+    """
     from interop.instance.generate import PRESETS
     from interop.instance.generate import generate as make
     from interop.solution.files import atomic_write
@@ -46,7 +65,11 @@ def generate(
     if not out_file.parent.is_dir():
         err.print(error_line(f"--out: no directory {out_file.parent}"))
         raise Failure(2)
-    doc = make(size, seed=seed, nations=nations, platforms=platforms, tasks=tasks, nodes=nodes, theaters=theaters)
+    try:
+        doc = make(size, seed=seed, nations=nations, platforms=platforms, tasks=tasks, nodes=nodes, theaters=theaters)
+    except ValueError as exc:  # counts too large to build or to read back, a negative seed
+        err.print(error_line(exc))
+        raise Failure(2) from None
     if out_file.suffix.lower() == ".json":
         text = json.dumps(doc, indent=1) + "\n"
     else:
@@ -57,6 +80,10 @@ def generate(
             default_flow_style=None,
             width=200,
         )
+    too_big = _unreadable(doc, text)
+    if too_big:
+        err.print(error_line(f"{out_file}: not written: {too_big}; give smaller counts"))
+        raise Failure(2)
     atomic_write(out_file, text)
     counts = ", ".join(
         f"{len(doc[k])} {k.replace('_', ' ')}" for k in ("nations", "platforms", "tasks", "command_nodes", "links")

@@ -8,6 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from interop.analyses.limits import MAX_ALTERNATIVES
 from interop.cli.app import (
     Failure,
     InstanceFile,
@@ -19,7 +20,7 @@ from interop.cli.app import (
     out_folder,
     profile_or_fail,
 )
-from interop.cli.tradeoff import ForceOpt, GapOpt, ProgressOpt, SolverOpt, TimeOpt, _refusals
+from interop.cli.tradeoff import ForceOpt, GapOpt, ProgressOpt, SolverOpt, TimeOpt, WorkersOpt, _refusals
 
 
 def plot_resilience(frame: pd.DataFrame, out_base: str | Path) -> list[Path]:
@@ -58,7 +59,7 @@ def resilience(
     file: InstanceFile,
     scenario: ScenarioOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Parallel workers.")] = 1,
+    workers: WorkersOpt = 1,
     executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address.")] = None,
     solver: SolverOpt = "default",
@@ -108,7 +109,7 @@ def alternatives(
     file: InstanceFile,
     scenario: ScenarioOpt = None,
     slack: Annotated[float, typer.Option("--slack", min=0, help="Objective slack, relative to max(1, |Z*|).")] = 0.02,
-    count: Annotated[int, typer.Option("--count", "-k", min=1, help="Alternatives wanted.")] = 3,
+    count: Annotated[int, typer.Option("--count", "-k", min=1, max=MAX_ALTERNATIVES, help="Alternatives wanted.")] = 3,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
     solver: SolverOpt = "default",
     time_limit: TimeOpt = None,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from interop.analyses.limits import MAX_FRONTIER_POINTS, MAX_WORKERS
 from interop.analyses.runs import RunConflict
 from interop.cli.app import (
     Failure,
@@ -32,6 +33,16 @@ ForceOpt = Annotated[
     bool, typer.Option("--force", help="Replace another run's results in --out (files interop did not write are kept).")
 ]
 ProgressOpt = Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")]
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        "-j",
+        min=1,
+        max=MAX_WORKERS,
+        help=f"Parallel workers (at most the number of cores: {MAX_WORKERS}).",
+    ),
+]
 
 
 @contextmanager
@@ -58,7 +69,7 @@ def sweep(
     values: Annotated[list[str], typer.Option("--values", help="0,0.5,1 or start:stop:step; one per --param.")],
     scenario: ScenarioOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Parallel workers.")] = 1,
+    workers: WorkersOpt = 1,
     executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address.")] = None,
     solver: SolverOpt = "default",
@@ -69,6 +80,7 @@ def sweep(
 ) -> None:
     """Solve over a grid of parameter values; write sweep.csv and points/*/solution.json."""
     from interop.analyses.grid import parse_values
+    from interop.analyses.limits import grid_problem
     from interop.analyses.sweep import sweep as run_sweep
 
     if len(param) != len(values):
@@ -87,6 +99,10 @@ def sweep(
         except ValueError as exc:
             err.print(error_line(f"--values for {path}: {exc}"))
             raise Failure(2) from None
+    too_big = grid_problem(grid)
+    if too_big:
+        err.print(error_line(too_big))
+        raise Failure(2)
     profile_or_fail(solver)
     inst = load_or_fail(file, scenario)
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "sweep"
@@ -118,7 +134,10 @@ def sweep(
 def frontier(
     file: InstanceFile,
     scenario: ScenarioOpt = None,
-    points: Annotated[int, typer.Option("--points", "-k", min=1, help="ε grid values (AUGMECON2 bypass).")] = 11,
+    points: Annotated[
+        int,
+        typer.Option("--points", "-k", min=1, max=MAX_FRONTIER_POINTS, help="ε grid values (AUGMECON2 bypass)."),
+    ] = 11,
     exhaustive: Annotated[bool, typer.Option("--exhaustive", help="Every efficient point, not a grid.")] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
     solver: SolverOpt = "default",

@@ -48,6 +48,43 @@ PRESETS: dict[str, Size] = {
 }
 
 
+# Largest counts generate accepts: every collection stays below the loader's MAX_ENTITIES
+# (links grow as 0.4 · nodes² / 2), and the witness of _floors, a table of platform × task ×
+# node candidates, stays below MAX_CANDIDATES rows (XL has 2.4e8: about 1 GB while generating).
+MAX_COUNTS = {"nations": 1_000, "platforms": 100_000, "tasks": 10_000, "nodes": 500, "theaters": 1_000}
+MAX_CANDIDATES = 300_000_000
+
+
+def size_problems(dims: Size) -> list[str]:
+    """Why ``dims`` cannot be generated (too small, or too large to build or to read back)."""
+    problems = []
+    for key, limit in MAX_COUNTS.items():
+        value = getattr(dims, key)
+        if not 1 <= value <= limit:
+            problems.append(f"--{key} {value}: give 1 to {limit}")
+    candidates = dims.platforms * dims.tasks * dims.nodes
+    if not problems and candidates > MAX_CANDIDATES:
+        problems.append(
+            f"{dims.platforms} platforms × {dims.tasks} tasks × {dims.nodes} nodes = {candidates:.3g} candidate"
+            f" assignments; the limit is {MAX_CANDIDATES:.3g} (fewer platforms, tasks or nodes)"
+        )
+    return problems
+
+
+def document_nodes(doc: object) -> int:
+    """YAML nodes (scalars, lists, mappings, keys included) of a plain document."""
+    count, stack = 0, [doc]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            count += len(item)  # the keys
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
 def _pick(rng: np.random.Generator, items, k: int) -> list:
     """``k`` distinct items of ``items`` in their original order."""
     k = max(0, min(k, len(items)))
@@ -83,8 +120,11 @@ def generate(
             if v is not None
         },
     )
-    if min(dims.nations, dims.platforms, dims.tasks, dims.nodes, dims.theaters) < 1:
-        raise ValueError(f"every count must be at least 1, got {dims}")
+    problems = size_problems(dims)
+    if seed < 0:
+        problems.append(f"--seed {seed}: give a whole number of at least 0")
+    if problems:
+        raise ValueError("; ".join(problems))
     rng = np.random.default_rng(seed)
     name = f"generated-{(size or 'S').upper()}-seed{seed}"
     theater_ids = [f"th{i + 1}" for i in range(dims.theaters)]

@@ -20,6 +20,7 @@ from interop.errors import InstanceError, Problem
 from interop.instance.checks import Placer, check_instance, format_loc, warnings
 from interop.instance.scenarios import apply_scenario
 from interop.instance.schema import COLLECTIONS, Instance
+from interop.instance.yamlread import DocumentRefused, load_yaml
 from interop.safeio import ReadRefused, read_regular_file
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -30,83 +31,37 @@ MAX_DEPTH = 24
 # Values in the document once aliases are expanded (a "billion laughs" file is tiny on disk).
 MAX_VALUES = 50 * MAX_ENTITIES
 
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-# YAML nodes (scalars, sequences, mappings) a document may hold before it is built: composing
-# costs a few hundred bytes per node, so this bounds the parse's memory (an XL instance holds
-# about a tenth of it).
-MAX_YAML_NODES = 2_000_000
-# Numbers that YAML 1.1 (PyYAML) and YAML 1.2 read differently: 024 (octal 20 in 1.1), 1:20
-# (sexagesimal 80), 1_0 (10 in 1.1, a string in 1.2), 0b11. Refused rather than guessed.
-_AMBIGUOUS_NUMBER = re.compile(r"^[-+]?(?:0[0-9]|0b)|[_:]")
+# YAML nodes (scalars, sequences, mappings; in JSON: values and keys) a document may hold: the
+# document is refused before it is built (see interop.instance.yamlread), so this bounds the
+# parse's memory (about 100 bytes a node) and time. A generated XL instance (10,000 platforms)
+# holds 250,000 nodes, a 100,000-platform one 2.3 million.
+MAX_YAML_NODES = 3_000_000
+# Nesting the parser follows before the document is built (deeper: refused at its line);
+# the document's own limit, MAX_DEPTH, is checked on the built document, with its path.
+MAX_PARSE_DEPTH = 8 * MAX_DEPTH
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML loading that refuses a key given twice in one mapping.
+def _json_node_problem(text: str) -> Problem | None:
+    """A problem if the JSON text holds more than MAX_YAML_NODES values and keys (counted unbuilt).
 
-    Floats are read as YAML 1.2 reads them: PyYAML (YAML 1.1) takes ``1e3`` and
-    ``2.5e-3`` for strings, so that ``demand: 1e3`` would be refused as "not a
-    number" although JSON and every other YAML reader call it one.
+    Every value but the first follows a ``,`` or a ``:`` (or opens a container), so counting
+    those bounds the count; only when that bound is over the limit are the ones inside strings
+    taken off (one string at a time: memory stays that of the text).
     """
 
+    def count(t: str) -> int:
+        return t.count(",") + t.count(":") + t.count("[") + t.count("{")
 
-_UniqueKeyLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."),
-)
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
-    seen: set = set()
-    for key_node, _ in node.value:
-        if key_node.tag == _MERGE_TAG:  # '<<: *anchor' merges; explicit keys may override it
-            continue
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            duplicate = key in seen
-        except TypeError:  # an unhashable key; the constructor below reports it
-            continue
-        if duplicate:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _unambiguous(construct):
-    def constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode):
-        if not node.style and _AMBIGUOUS_NUMBER.search(node.value):
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"ambiguous number '{node.value}' (YAML 1.1 and 1.2 read it differently):"
-                " write it plainly (e.g. 24, 80, 10) or quote it as a string",
-                node.start_mark,
-            )
-        return construct(loader, node)
-
-    return constructor
-
-
-_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _unambiguous(yaml.SafeLoader.construct_yaml_int))
-_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:float", _unambiguous(yaml.SafeLoader.construct_yaml_float))
-
-
-def _yaml_node_problem(text: str) -> Problem | None:
-    """A problem if the YAML text holds more than MAX_YAML_NODES nodes (counted without building them)."""
-    count = 0
-    try:
-        for event in yaml.parse(text, Loader=_UniqueKeyLoader):
-            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                count += 1
-                if count > MAX_YAML_NODES:
-                    where = f"line {event.start_mark.line + 1}, column {event.start_mark.column + 1}"
-                    return Problem(where, f"the document holds more than {MAX_YAML_NODES} YAML nodes")
-    except yaml.YAMLError:
-        return None  # the full parse below reports it with its place
-    return None
+    nodes = count(text) + 1
+    if nodes <= MAX_YAML_NODES:
+        return None
+    for match in _JSON_STRING.finditer(text):
+        if match.end() - match.start() > 2:
+            nodes -= count(match.group())
+    if nodes <= MAX_YAML_NODES:
+        return None
+    return Problem("", f"the document holds more than {MAX_YAML_NODES} JSON values and keys")
 
 
 def _text_place(data: bytes, offset: int) -> str:
@@ -205,12 +160,14 @@ def read_document(path: str | Path) -> dict[str, Any]:
     duplicates: dict[int, tuple[dict, list[str]]] = {}
     try:
         if path.suffix.lower() == ".json":
-            doc = json.loads(text, object_pairs_hook=_json_object(duplicates))
-        else:
-            too_big = _yaml_node_problem(text)
+            too_big = _json_node_problem(text)
             if too_big is not None:
                 raise InstanceError(name, [too_big])
-            doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+            doc = json.loads(text, object_pairs_hook=_json_object(duplicates))
+        else:
+            doc = load_yaml(text, MAX_YAML_NODES, MAX_PARSE_DEPTH)
+    except DocumentRefused as exc:
+        raise InstanceError(name, [exc.problem]) from None
     except json.JSONDecodeError as exc:
         raise InstanceError(name, [Problem(f"line {exc.lineno}, column {exc.colno}", exc.msg)]) from None
     except yaml.MarkedYAMLError as exc:

@@ -4,6 +4,8 @@ import json
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from interop.cli import run
 from interop.instance.generate import PRESETS, generate
@@ -95,3 +97,61 @@ def test_cli_refuses_bad_size_and_overwrite(tmp_path, capsys):
     assert run(["generate", "--out", str(path)]) == 2
     assert "--force" in capsys.readouterr().err
     assert run(["generate", "--out", str(path), "--force", "--seed", "5"]) == 0
+
+
+# --- sizes and seeds checked (issue 15, item 15) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--seed", "-1"], "--seed"),
+        (["--platforms", "100000000"], "--platforms 100000000: give 1 to 100000"),
+        (["--nodes", "10000"], "--nodes 10000: give 1 to 500"),
+        (["--size", "XL", "--platforms", "100000"], "candidate assignments; the limit is"),
+    ],
+)
+def test_huge_counts_and_negative_seeds_refused_before_building(args, message, tmp_path, capsys, monkeypatch):
+    import interop.instance.generate as gen
+
+    def never(*a, **k):
+        raise AssertionError("built although refused")
+
+    monkeypatch.setattr(gen, "_nations", never)
+    assert run(["generate", "--out", str(tmp_path / "g.yaml"), *args]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and "Traceback" not in captured.err
+    assert not (tmp_path / "g.yaml").exists()
+
+
+def test_library_refuses_a_negative_seed():
+    with pytest.raises(ValueError, match="--seed -1"):
+        generate("S", seed=-1)
+
+
+def test_a_file_validate_would_refuse_is_not_written(tmp_path, capsys, monkeypatch):
+    import interop.instance.loading as loading
+
+    monkeypatch.setattr(loading, "MAX_YAML_NODES", 500)
+    assert run(["generate", "--out", str(tmp_path / "g.yaml")]) == 2
+    assert "nodes; the limit is 500" in capsys.readouterr().err
+    assert not (tmp_path / "g.yaml").exists()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    nations=st.integers(1, 6),
+    platforms=st.integers(1, 30),
+    tasks=st.integers(1, 8),
+    nodes=st.integers(1, 8),
+    theaters=st.integers(1, 4),
+    seed=st.integers(0, 2**32),
+    suffix=st.sampled_from([".yaml", ".json"]),
+)
+def test_whatever_generate_writes_validates(tmp_path, nations, platforms, tasks, nodes, theaters, seed, suffix):
+    """Any allowed counts and seed: the file written passes ``validate`` (exit 0)."""
+    path = tmp_path / f"g{suffix}"
+    counts = dict(nations=nations, platforms=platforms, tasks=tasks, nodes=nodes, theaters=theaters)
+    args = [x for k, v in counts.items() for x in (f"--{k}", str(v))]
+    assert run(["generate", "--out", str(path), "--force", "--seed", str(seed), *args]) == 0
+    assert run(["validate", str(path)]) == 0, counts
