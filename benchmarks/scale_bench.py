@@ -19,7 +19,7 @@ It prints the medians over seeds of wall time, and per run the status, the
 objective, the bound and the gap against the best valid bound any variant
 found for that instance (a variant's own bound is valid for the default
 model: HiGHS's dual bound, or the LP relaxation's optimum), and peak memory.
-Every sample goes to ``benchmarks/results/<date>-scale.json``.
+Every sample goes to ``benchmarks/results/<date>-scale-<sizes>.json``.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def main() -> None:
         "python": platform.python_version(),
         "load_average": os.getloadavg(),
     }
-    out = ROOT / "benchmarks" / "results" / f"{datetime.date.today()}-scale.json"
+    out = ROOT / "benchmarks" / "results" / f"{datetime.date.today()}-scale-{args.sizes.replace(',', '')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"meta": meta, "samples": samples}, indent=1))
     print(f"machine: {meta}\nwritten: {out}")

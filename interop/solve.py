@@ -33,6 +33,7 @@ from interop.solver.start import lp_start, with_start
 STARTS = ("auto", "lp", "none")
 # `start="auto"` takes the LP start from this many admissible assignments (docs/performance.md, "Theatre scale")
 AUTO_MIN_TRIPLES = 20_000
+MIN_FULL_RUN_S = 1.0  # with less time left after the LP start, the full MILP is not started
 
 
 def solve_model(
@@ -156,7 +157,11 @@ def _solve_compact(data: ModelData, name: str, options: dict, verbose: bool, dea
         run = RunResult("infeasible", None, None, None, 0.0, str(exc), termination="infeasible")
         return solution_from_run(inst, run, solver_record(name, options), "default", lambda: None)
     first = lp_start(mm, options, deadline, verbose)
-    run = with_start(run_matrix(mm, options, verbose, first.values, deadline), first)
+    if deadline is not None and deadline - time.monotonic() < MIN_FULL_RUN_S:  # no time left: the start stands
+        run = RunResult("no_solution", None, None, None, 0.0, "Time limit reached", termination="time_limit")
+    else:
+        run = run_matrix(mm, options, verbose, first.values, deadline)
+    run = with_start(run, first)
     seconds = run.time_s + first.lp_time_s + first.sub_time_s
     lp = {
         "form": "compact",

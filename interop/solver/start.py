@@ -80,6 +80,8 @@ def lp_start(
         col_lower[free], col_upper[free] = mm.col_lower[free], mm.col_upper[free]
     restricted = replace(mm, col_lower=col_lower, col_upper=col_upper, tie_break=None)
     left = _left(deadline)
+    if left is not None and left <= 0:
+        return Start(None, None, bound, lp.time_s, 0.0, "no time left for the restricted MILP")
     sub = run_highs(highs_for(restricted, _options(options, None if left is None else SUB_SHARE * left), verbose))
     if sub.values is None:
         return Start(None, None, bound, lp.time_s, sub.time_s, f"restricted MILP: {sub.message}")
