@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,20 @@ from interop.errors import InstanceError
 from interop.safeio import error_line, plain, warning_line
 
 
+class Start(StrEnum):
+    """How ``solve`` starts HiGHS (:func:`interop.solve.solve`'s ``start``)."""
+
+    auto = "auto"
+    lp = "lp"
+    none = "none"
+
+
+START_HELP = (
+    "lp: the compact model, started from the LP relaxation (large instances); none: the model as it is;"
+    " auto: lp from 20,000 admissible assignments."
+)
+
+
 @app.command()
 def solve(
     file: InstanceFile,
@@ -38,6 +53,7 @@ def solve(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Explain an infeasible instance.")] = True,
     explain_plan: Annotated[bool, typer.Option("--explain-plan", help="Explain the plan (re-solves).")] = False,
+    start: Annotated[Start, typer.Option("--start", help=START_HELP)] = Start.auto,
 ) -> None:
     """Solve an instance (or one scenario) and write solution.json and tables.
 
@@ -59,7 +75,9 @@ def solve(
     if not explain_plan:  # nothing solves after it here unless it has a solution: it may be left behind
         stop.solve_once()
     with out_folder(directory, "solve", force, again="refuse"):  # checked and locked before the solve
-        sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose, deadline=deadline)
+        sol = run_solve(
+            inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose, deadline=deadline, start=start.value
+        )
         if sol.status == "infeasible" and explain and stop.requested() is None:
             from interop.analyses.explain import DEFAULT_BUDGET, diagnose
 

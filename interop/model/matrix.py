@@ -171,6 +171,14 @@ class _Rows:
         return m, lower[used], upper[used], groups
 
 
+def layout(data: ModelData) -> Layout:
+    """The column layout of :func:`build_matrix` (cheap: no matrix is built)."""
+    inst = data.instance
+    is_root = np.array([c.root for c in inst.command_nodes], dtype=bool)
+    nA, nL = len(data.assignments), len(data.links)
+    return Layout(len(inst.tasks), nA, np.arange(nA), np.arange(nL), np.flatnonzero(~is_root), nL)
+
+
 def build_matrix(source, *, epsilon: float | None = None) -> tuple[MatrixModel, Layout, ModelData]:
     """The MILP of ``build_model(source, epsilon=...)`` as matrices.
 
@@ -190,15 +198,15 @@ def build_matrix(source, *, epsilon: float | None = None) -> tuple[MatrixModel, 
     p, t, c, n = (A[k].to_numpy(np.int64) for k in ("p", "t", "c", "n"))
     effect, bonus = A["effect"].to_numpy(float), A["bonus"].to_numpy(float)
     value, kappa, count = A["value"].to_numpy(float), A["kappa"].to_numpy(float), A["count"].to_numpy(float)
-    ub, h_of, free = count, np.arange(nA), np.flatnonzero(~is_root)
-    z_of, size = np.arange(nL), float(nC)
-    lay = Layout(nT, nA, h_of, z_of, free, nL)
+    ub, size = count, float(nC)
+    lay = layout(data)
+    h_of = lay.h_of
     col_a = np.arange(lay.a.start, lay.a.stop)
     col_h = np.arange(lay.h.start, lay.h.stop)  # one per h_of
     g_col = np.full(nC, -1, dtype=np.int64)
-    g_col[free] = np.arange(lay.g.start, lay.g.stop)
+    g_col[lay.free_nodes] = np.arange(lay.g.start, lay.g.stop)
     z_col = np.full(nL, -1, dtype=np.int64)
-    z_col[z_of] = np.arange(lay.z.start, lay.z.stop)
+    z_col[lay.z_of] = np.arange(lay.z.start, lay.z.stop)
     rows = _Rows()
 
     # 1. units and 2. span of control, for platforms and nodes that have assignments
@@ -251,7 +259,7 @@ def build_matrix(source, *, epsilon: float | None = None) -> tuple[MatrixModel, 
     aut_h = (alpha[n] * value * par.integration_autonomy_factor)[h_of]
     cost = np.zeros(lay.n_cols)
     cost[lay.E] = [x.priority for x in inst.tasks]
-    cost[lay.z] = -par.link_cost_scale * data.links["cost"].to_numpy(float)[z_of]
+    cost[lay.z] = -par.link_cost_scale * data.links["cost"].to_numpy(float)[lay.z_of]
     if epsilon is None:
         cost[lay.a] = -par.autonomy_scale * aut_a
         cost[lay.h] = -par.autonomy_scale * aut_h
