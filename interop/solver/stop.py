@@ -179,6 +179,21 @@ def handling() -> Iterator[None]:
         _STATE.update(installed=False, last_solve=False)
 
 
+@contextmanager
+def shielded() -> Iterator[None]:
+    """Block the stop signals in this thread for the block: threads and processes started in it
+    inherit them blocked, so a Ctrl-C to the terminal's process group reaches only this process
+    (which ends them); a signal that comes meanwhile is handled when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def worker_init(parent: int) -> None:
     """In a pool worker: leave SIGINT to the parent, die on SIGTERM, exit when ``parent`` is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
