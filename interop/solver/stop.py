@@ -18,6 +18,8 @@ on rather than turn it into their own abort).
 
 Pool workers (:func:`worker_init`) ignore SIGINT (the parent decides and ends
 them) and exit on their own when their parent is gone, even after ``kill -9``.
+A local Dask cluster's processes start :func:`shielded` (the stop signals
+blocked), so a Ctrl-C to the terminal's process group reaches only the parent.
 """
 
 from __future__ import annotations
