@@ -17,6 +17,7 @@ import json
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,32 +101,31 @@ def results_table(instance: str) -> str:
     )
 
 
-def tasks_table(instance: str) -> str:
+def _by_scenario(instance: str, section: str, key: str, cell: Callable[[dict], str]) -> str:
+    """A table of the solutions' ``section`` rows by their ``key`` (first seen first), a column per scenario."""
     scs = scenarios(instance)
     cells: dict[str, dict[str, str]] = defaultdict(dict)
     order: list[str] = []
     for sc in scs:
-        for t in solution(instance, sc)["tasks"]:
-            if t["task"] not in order:
-                order.append(t["task"])
-            cells[t["task"]][sc] = f"{_num(t['effect'], 2)}/{_num(t['demand'], 2)}"
-    rows = [[t, *[cells[t].get(sc, "–") for sc in scs]] for t in order]
-    return _table(["task", *scs], rows)
+        for entry in solution(instance, sc)[section]:
+            if entry[key] not in order:
+                order.append(entry[key])
+            cells[entry[key]][sc] = cell(entry)
+    rows = [[k, *[cells[k].get(sc, "–") for sc in scs]] for k in order]
+    return _table([key, *scs], rows)
+
+
+def tasks_table(instance: str) -> str:
+    return _by_scenario(instance, "tasks", "task", lambda t: f"{_num(t['effect'], 2)}/{_num(t['demand'], 2)}")
 
 
 def nations_table(instance: str) -> str:
-    scs = scenarios(instance)
-    cells: dict[str, dict[str, str]] = defaultdict(dict)
-    order: list[str] = []
-    for sc in scs:
-        for n in solution(instance, sc)["nations"]:
-            if n["nation"] not in order:
-                order.append(n["nation"])
-            cells[n["nation"]][sc] = (
-                f"{_num(n['autonomy_loss'], 2)} ({_num(n['committed_value'], 2)}/{_num(n['nonnational_value'], 2)})"
-            )
-    rows = [[n, *[cells[n].get(sc, "–") for sc in scs]] for n in order]
-    return _table(["nation", *scs], rows)
+    return _by_scenario(
+        instance,
+        "nations",
+        "nation",
+        lambda n: f"{_num(n['autonomy_loss'], 2)} ({_num(n['committed_value'], 2)}/{_num(n['nonnational_value'], 2)})",
+    )
 
 
 def loss_per_value_table() -> str:

@@ -1,36 +1,101 @@
-"""Re-solve every shipped instance and scenario into results/ (the reference results).
+"""Rebuild results/ (the reference results) exactly as the current code writes them.
 
 Usage: python scripts/refresh_results.py [FILE ...]   (default: every file in instances/)
-tests/solution/test_reference_results.py re-solves them and compares the objectives.
+
+For each instance file, every scenario (and the base) is solved into
+``results/<instance>/<scenario or base>/``, and the frontier runs the docs
+point to (:data:`FRONTIERS`) into their ``frontier/`` subfolder with their
+figures (``scripts/figures.py``). Each instance's folder is built afresh
+beside the old one and swapped in whole, so no file an older version wrote
+stays behind and every folder has its output manifest
+(``.interop-manifest.json``). Without FILE, the folders of ``results/`` that
+no shipped instance writes are removed too (``results/`` is this script's own
+tree). tests/solution/test_reference_results.py re-solves the small instances
+and compares the objectives.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
 sys.path.insert(0, str(ROOT))
 
 from interop.cli.app import run  # noqa: E402
 from interop.instance.loading import load_instance  # noqa: E402
+from scripts import figures  # noqa: E402
+
+# instance name -> (scenario, frontier points): the frontier runs the docs cite (docs/instances.md)
+FRONTIERS: dict[str, list[tuple[str, int]]] = {"us-rok-cfc": [("wartime-fcfc", 6)]}
 
 
 def instance_files() -> list[Path]:
+    """Every shipped instance file."""
     return sorted(p for p in (ROOT / "instances").rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
 
 
-def main(argv: list[str]) -> int:
-    files = [Path(a) for a in argv] or instance_files()
+def build(path: Path, into: Path) -> int:
+    """Write every result of the instance at ``path`` below ``into``; the worst exit code that is a failure."""
+    base = load_instance(path)
     worst = 0
-    for path in files:
-        base = load_instance(path)
-        for scenario in [None, *base.scenarios]:
-            out = ROOT / "results" / base.name / (scenario or "base")
-            args = ["solve", str(path), "--out", str(out), "--force"]
-            code = run(args + (["--scenario", scenario] if scenario else []))
-            worst = max(worst, 0 if code in (0, 1) else code)
+    for scenario in [None, *base.scenarios]:
+        chosen = ["--scenario", scenario] if scenario else []
+        code = run(["solve", str(path), "--out", str(into / (scenario or "base")), *chosen])
+        worst = max(worst, 0 if code in (0, 1) else code)  # 1: an infeasible scenario is a result too
+    for scenario, points in FRONTIERS.get(base.name, []):
+        out = into / scenario / "frontier"
+        args = ["frontier", str(path), "--scenario", scenario, "--points", str(points), "--out", str(out)]
+        worst = max(worst, run([*args, "--no-progress"]))
     return worst
+
+
+def swap_in(fresh: Path, target: Path) -> None:
+    """Put the folder ``fresh`` where ``target`` is, the old one deleted only once the new one is there."""
+    old = target.with_name(f".old-{target.name}")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def refresh(files: list[Path], prune: bool) -> int:
+    """Rebuild the results of ``files``; with ``prune``, remove the folders no file of them writes."""
+    RESULTS.mkdir(exist_ok=True)
+    worst = 0
+    kept: set[str] = set()
+    for path in files:
+        name = load_instance(path).name
+        kept.add(name)  # refreshed, or left as it was after a failure: never pruned
+        with tempfile.TemporaryDirectory(dir=RESULTS, prefix=f".new-{name}.") as tmp:
+            staging = Path(tmp) / name
+            code = build(path, staging)
+            if code != 0:  # a failed run: the old results stay as they were
+                print(f"{path}: exit {code}; results/{name} left as it was", file=sys.stderr)
+                worst = max(worst, code)
+                continue
+            code = figures.main(Path(tmp))
+            if code != 0:
+                print(f"{path}: the figures failed (exit {code}); results/{name} left as it was", file=sys.stderr)
+                worst = max(worst, code)
+                continue
+            swap_in(staging, RESULTS / name)
+    if prune:
+        for stale in sorted(p for p in RESULTS.iterdir() if p.name not in kept):
+            print(f"removed {stale.relative_to(ROOT)} (no shipped instance writes it)", file=sys.stderr)
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    return worst
+
+
+def main(argv: list[str]) -> int:
+    """Refresh the named files' results, or every shipped instance's (and prune) without arguments."""
+    return refresh([Path(a) for a in argv] or instance_files(), prune=not argv)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,26 @@ from interop.solver.profiles import profile_options
 
 BASE = "base"
 RELATIONS = ("national", "shared", "lead", "foreign")
+# The columns a briefing (console or HTML) shows of each of a Comparison's tables, in order.
+SHOWN_COLUMNS = {
+    "nations": [
+        "scenario",
+        "nation",
+        "autonomy_loss",
+        *(f"{r}_units" for r in RELATIONS),
+        *(f"{r}_value" for r in RELATIONS),
+        "integration_loss",
+    ],
+    "tasks": ["scenario", "task", "effect", "demand", "coverage"],
+    "nation_deltas": [
+        "scenario",
+        "nation",
+        "autonomy_loss",
+        "weighted_autonomy_loss",
+        *(f"{r}_units" for r in RELATIONS),
+    ],
+    "task_deltas": ["scenario", "task", "effect", "coverage"],
+}
 
 
 def least_change(

@@ -232,23 +232,25 @@ def _execute_pool(jobs, worker, on_result, workers: int) -> None:
 
 
 def _execute_dask(jobs, worker, on_result, workers: int, scheduler: str | None) -> None:
-    import logging
+    """A Dask cluster: the one at ``scheduler``, or a ``LocalCluster`` of ``workers`` processes.
 
-    from dask.distributed import Client, LocalCluster
+    The local cluster's processes start with the stop signals blocked
+    (:func:`interop.solver.stop.shielded`): a Ctrl-C to the terminal reaches
+    this process only, which decides, as for the local pool. On a stop its
+    workers are ended at once and the cluster closed without Dask's logging
+    (no heartbeat tracebacks); each worker exits by itself if this process
+    dies, even by ``kill -9`` (Dask's watch of the parent).
+    """
+    from dask.distributed import Client
     from dask.distributed import wait as dask_wait
 
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=max(1, workers),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-    client = Client(cluster if cluster is not None else scheduler)
+    cluster = _local_cluster(workers) if scheduler is None else None
+    remove = stop.on_exit(functools.partial(_kill_workers, cluster)) if cluster is not None else None
+    client = None
     pending: set = set()
+    ending = False
     try:
+        client = Client(cluster if cluster is not None else scheduler)
         pending = set(client.map(worker, jobs, pure=False))
         while pending:  # polled, so that a stop is seen within a fraction of a second
             try:
@@ -259,12 +261,95 @@ def _execute_dask(jobs, worker, on_result, workers: int, scheduler: str | None) 
             for future in finished:
                 _deliver(future.result(), on_result)
     except BaseException:
-        client.cancel(list(pending))
+        ending = True
+        if client is not None and cluster is None:  # a cluster of ours: its workers are ended below
+            client.cancel(list(pending))
         raise
     finally:
-        client.close()
+        if remove is not None:
+            remove()
+        _close_dask(client, cluster, at_once=ending)
+
+
+def _local_cluster(workers: int):
+    """A ``LocalCluster`` of ``workers`` single-threaded processes, started shielded from the stop signals."""
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    quiet_resource_tracker()  # first: starting the tracker unblocks SIGINT and SIGTERM in this thread
+    with stop.shielded():
+        return LocalCluster(
+            n_workers=max(1, workers),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+
+
+def _close_dask(client, cluster, at_once: bool) -> None:
+    """Close ``client`` and the local ``cluster``; ``at_once`` (a stop, a failure): its workers are
+    killed first, so that none is left talking to a scheduler that is gone (Dask's heartbeat
+    tracebacks), and nothing Dask logs meanwhile is shown."""
+    import asyncio
+    import logging
+
+    async def end_workers(nannies) -> None:
+        from distributed.core import Status
+
+        for nanny in nannies:  # a worker that exits now is not restarted: its nanny closes
+            nanny.status = Status.closing_gracefully
+        _kill_workers(cluster)
+        await asyncio.gather(*(n.close(timeout=1, reason="interop-stop") for n in nannies), return_exceptions=True)
+
+    quiet = logging.getLogger("distributed")
+    level = quiet.level
+    if at_once:
+        quiet.setLevel(logging.CRITICAL + 1)
+    try:
+        if cluster is not None and at_once:
+            try:
+                cluster.sync(end_workers, list(cluster.workers.values()))
+            except Exception:  # noqa: BLE001 - closing regardless
+                _kill_workers(cluster)
+        if client is not None:
+            client.close()
         if cluster is not None:
             cluster.close()
+    finally:
+        quiet.setLevel(level)
+
+
+def _kill_workers(cluster) -> None:
+    """SIGKILL the local cluster's worker processes (a second signal: no waiting)."""
+    import signal
+
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        pid = getattr(nanny, "pid", None)
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker, if it is not running, without its warning at exit.
+
+    A worker killed on a stop leaves the semaphores it made to the tracker, which removes them
+    when the run's processes are gone; its "leaked semaphore objects" warning then says only
+    that, and would be the one noisy line of a quiet stop.
+    """
+    import sys
+    from multiprocessing import resource_tracker
+
+    sys.warnoptions.append("ignore:resource_tracker:UserWarning")  # passed to the tracker's interpreter
+    try:
+        with stop.shielded():  # SIGHUP too: the tracker ignores only SIGINT and SIGTERM
+            resource_tracker.ensure_running()
+    finally:
+        sys.warnoptions.pop()
 
 
 def worker_threads(workers: int) -> int:

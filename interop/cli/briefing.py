@@ -66,44 +66,24 @@ def print_frame(title: str, frame: pd.DataFrame, columns: list[str] | None = Non
 
 def print_comparison(cmp) -> None:
     """The comparison's tables on the console."""
+    from interop.analyses.compare import SHOWN_COLUMNS
+
     print_frame("Scenarios", cmp.summary)
     print_frame("Who leads each combined HQ", cmp.leads)
     print_frame(
         "Autonomy loss by nation (units and value by command relation)",
         cmp.nations,
-        [
-            "scenario",
-            "nation",
-            "autonomy_loss",
-            "national_units",
-            "shared_units",
-            "lead_units",
-            "foreign_units",
-            "national_value",
-            "shared_value",
-            "lead_value",
-            "foreign_value",
-            "integration_loss",
-        ],
+        SHOWN_COLUMNS["nations"],
     )
-    print_frame("Task coverage", cmp.tasks, ["scenario", "task", "effect", "demand", "coverage"])
+    print_frame("Task coverage", cmp.tasks, SHOWN_COLUMNS["tasks"])
     print_frame(f"Units that moved against {cmp.baseline} (least-change re-planning)", cmp.moves)
     print_frame(f"Links switched against {cmp.baseline}", cmp.link_changes)
     print_frame(
         f"Nation deltas against {cmp.baseline}",
         cmp.nation_deltas,
-        [
-            "scenario",
-            "nation",
-            "autonomy_loss",
-            "weighted_autonomy_loss",
-            "national_units",
-            "shared_units",
-            "lead_units",
-            "foreign_units",
-        ],
+        SHOWN_COLUMNS["nation_deltas"],
     )
-    print_frame(f"Task deltas against {cmp.baseline}", cmp.task_deltas, ["scenario", "task", "effect", "coverage"])
+    print_frame(f"Task deltas against {cmp.baseline}", cmp.task_deltas, SHOWN_COLUMNS["task_deltas"])
 
 
 @app.command()

@@ -20,7 +20,19 @@ from interop.cli.app import (
     out_folder,
     profile_or_fail,
 )
-from interop.cli.tradeoff import ForceOpt, GapOpt, ProgressOpt, SolverOpt, TimeOpt, WorkersOpt, _refusals
+from interop.cli.tradeoff import (
+    ExecutorOpt,
+    ForceOpt,
+    GapOpt,
+    ProgressOpt,
+    SchedulerOpt,
+    SolverOpt,
+    TimeOpt,
+    WorkersOpt,
+    _refusals,
+    parallel_or_fail,
+    run_options,
+)
 
 
 def plot_resilience(frame: pd.DataFrame, out_base: str | Path) -> list[Path]:
@@ -60,8 +72,8 @@ def resilience(
     scenario: ScenarioOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
     workers: WorkersOpt = 1,
-    executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address.")] = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     solver: SolverOpt = "default",
     time_limit: TimeOpt = None,
     gap: GapOpt = None,
@@ -72,22 +84,13 @@ def resilience(
     from interop.analyses.resilience import resilience as run_resilience
     from interop.analyses.resilience import single_points_of_failure
 
+    parallel = parallel_or_fail(workers, executor, scheduler)
     profile_or_fail(solver)
     inst = load_or_fail(file, scenario)
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "resilience"
     with out_folder(directory, "resilience", force) as folder, _refusals():
-        frame = run_resilience(
-            inst,
-            out=directory,
-            workers=workers,
-            executor=executor,
-            scheduler=scheduler,
-            profile=solver,
-            time_limit=time_limit,
-            gap=gap,
-            force=force,
-            progress=progress,
-        )
+        options = run_options(solver, time_limit, gap, force, progress)
+        frame = run_resilience(inst, out=directory, **parallel, **options)
         if frame.empty:
             out.print(f"{inst.name}: the base plan has no solution, so nothing to lose", markup=False)
             raise Failure(1)

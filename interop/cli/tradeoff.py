@@ -43,6 +43,8 @@ WorkersOpt = Annotated[
         help=f"Parallel workers (at most the number of cores: {MAX_WORKERS}).",
     ),
 ]
+ExecutorOpt = Annotated[str, typer.Option("--executor", help="local or dask.")]
+SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address.")]
 
 
 @contextmanager
@@ -55,6 +57,25 @@ def _refusals():
     except RunConflict as exc:
         err.print(error_line(exc))
         raise Failure(2) from None
+
+
+def parallel_or_fail(workers: int, executor: str, scheduler: str | None) -> dict[str, object]:
+    """The run's keyword arguments for where its points are solved; a bad --executor or a
+    --scheduler without dask: one line, exit 2."""
+    if executor not in ("local", "dask"):
+        err.print(error_line(f"--executor: '{executor}' is not local or dask"))
+        raise Failure(2)
+    if scheduler is not None and executor != "dask":
+        err.print(error_line("--scheduler needs --executor dask"))
+        raise Failure(2)
+    return {"workers": workers, "executor": executor, "scheduler": scheduler}
+
+
+def run_options(
+    solver: str, time_limit: float | None, gap: float | None, force: bool, progress: bool
+) -> dict[str, object]:
+    """The keyword arguments a long run (sweep, frontier, resilience) takes from the options they share."""
+    return {"profile": solver, "time_limit": time_limit, "gap": gap, "force": force, "progress": progress}
 
 
 def _named(inst) -> str:
@@ -70,8 +91,8 @@ def sweep(
     scenario: ScenarioOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
     workers: WorkersOpt = 1,
-    executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address.")] = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     solver: SolverOpt = "default",
     time_limit: TimeOpt = None,
     gap: GapOpt = None,
@@ -86,12 +107,7 @@ def sweep(
     if len(param) != len(values):
         err.print(error_line(f"{len(param)} --param but {len(values)} --values; give one --values per --param"))
         raise Failure(2)
-    if executor not in ("local", "dask"):
-        err.print(error_line(f"--executor: '{executor}' is not local or dask"))
-        raise Failure(2)
-    if scheduler is not None and executor != "dask":
-        err.print(error_line("--scheduler needs --executor dask"))
-        raise Failure(2)
+    parallel = parallel_or_fail(workers, executor, scheduler)
     grid = {}
     for path, spec in zip(param, values):
         try:
@@ -107,19 +123,8 @@ def sweep(
     inst = load_or_fail(file, scenario)
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "sweep"
     with out_folder(directory, "sweep", force), _refusals():
-        frame = run_sweep(
-            inst,
-            grid,
-            out=directory,
-            workers=workers,
-            executor=executor,
-            scheduler=scheduler,
-            profile=solver,
-            time_limit=time_limit,
-            gap=gap,
-            force=force,
-            progress=progress,
-        )
+        options = run_options(solver, time_limit, gap, force, progress)
+        frame = run_sweep(inst, grid, out=directory, **parallel, **options)
     solved = frame["status"].isin(["optimal", "feasible"]).sum() if len(frame) else 0
     inferred = int(frame["inferred"].sum()) if len(frame) else 0
     out.print(
@@ -153,17 +158,8 @@ def frontier(
     inst = load_or_fail(file, scenario)
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "frontier"
     with out_folder(directory, "frontier", force), _refusals():
-        frame = run_frontier(
-            inst,
-            points=points,
-            exhaustive=exhaustive,
-            out=directory,
-            profile=solver,
-            time_limit=time_limit,
-            gap=gap,
-            force=force,
-            progress=progress,
-        )
+        options = run_options(solver, time_limit, gap, force, progress)
+        frame = run_frontier(inst, points=points, exhaustive=exhaustive, out=directory, **options)
     if frame.empty:
         out.print(f"{_named(inst)}: no feasible solution, so no frontier", markup=False)
         out.print(f"  written: {directory / 'frontier.csv'}", markup=False)

@@ -205,29 +205,18 @@ def build_report(
 
 def _scenario_section(cmp) -> str:
     """Every scenario side by side and the changes against the baseline."""
+    from interop.analyses.compare import SHOWN_COLUMNS
+
     out = ["<h2>Scenarios side by side</h2>", html_table(cmp.summary)]
     out += ["<h3>Who leads each combined HQ</h3>", html_table(cmp.leads, empty="no combined HQ")]
     out += [
         "<h3>Autonomy loss by nation and command relation</h3>",
         html_table(
             cmp.nations,
-            [
-                "scenario",
-                "nation",
-                "autonomy_loss",
-                "national_units",
-                "shared_units",
-                "lead_units",
-                "foreign_units",
-                "national_value",
-                "shared_value",
-                "lead_value",
-                "foreign_value",
-                "integration_loss",
-            ],
+            SHOWN_COLUMNS["nations"],
         ),
     ]
-    out += ["<h3>Task coverage</h3>", html_table(cmp.tasks, ["scenario", "task", "effect", "demand", "coverage"])]
+    out += ["<h3>Task coverage</h3>", html_table(cmp.tasks, SHOWN_COLUMNS["tasks"])]
     out += [
         f"<h3>Against {_esc(cmp.baseline)}: units that moved</h3>",
         '<p class="note">Each scenario is re-planned among its optimal plans with the fewest changed '
@@ -238,19 +227,10 @@ def _scenario_section(cmp) -> str:
         "<h3>Nation deltas</h3>",
         html_table(
             cmp.nation_deltas,
-            [
-                "scenario",
-                "nation",
-                "autonomy_loss",
-                "weighted_autonomy_loss",
-                "national_units",
-                "shared_units",
-                "lead_units",
-                "foreign_units",
-            ],
+            SHOWN_COLUMNS["nation_deltas"],
         ),
         "<h3>Task deltas</h3>",
-        html_table(cmp.task_deltas, ["scenario", "task", "effect", "coverage"]),
+        html_table(cmp.task_deltas, SHOWN_COLUMNS["task_deltas"]),
     ]
     return "\n".join(out)
 

@@ -44,6 +44,22 @@ def hierarchical_layout(graph: nx.Graph, roots: Sequence[str], order: Sequence[s
     return pos
 
 
+def _marker(
+    label: str,
+    shape: str = "o",
+    size: float = 9,
+    color: str | None = None,
+    ring: tuple[str, str, float] | None = None,
+) -> Line2D:
+    """A legend entry drawn as a node marker: filled with ``color``, or ``ring`` = (face, edge, edge width)."""
+    if ring is None:
+        style: dict[str, object] = {"color": color}
+    else:
+        face, edge, width = ring
+        style = {"markerfacecolor": face, "markeredgecolor": edge, "markeredgewidth": width}
+    return Line2D([], [], marker=shape, linestyle="none", markersize=size, label=label, **style)
+
+
 def plot_network(solution: dict, instance: Instance, out_base: str | Path, title: str | None = None) -> list[Path]:
     """Draw a solution's command network on the instance's candidate links.
 
@@ -144,44 +160,16 @@ def plot_network(solution: dict, instance: Instance, out_base: str | Path, title
     entries = [  # (shown?, legend handle): only what the figure contains
         (
             any(c.nation == MULTINATIONAL for c in nodes.values()),
-            Line2D(
-                [], [], marker="s", linestyle="none", markersize=9, color=MULTINATIONAL_COLOR, label="multinational"
-            ),
+            _marker("multinational", "s", color=MULTINATIONAL_COLOR),
         ),
-        *((True, Line2D([], [], marker="o", linestyle="none", markersize=9, color=color[n], label=n)) for n in owners),
+        *((True, _marker(n, color=color[n])) for n in owners),
         (bool(active), Line2D([], [], color="#1f4e79", linewidth=2.8, label="activated link")),
         (
             len(active) < len(link_ends),
             Line2D([], [], color="#9a9a9a", linewidth=0.8, linestyle="--", label="candidate link"),
         ),
-        (
-            bool(integrated),
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="none",
-                markersize=9,
-                markerfacecolor="white",
-                markeredgecolor="black",
-                markeredgewidth=2.6,
-                label="integrated node",
-            ),
-        ),
-        (
-            bool(roots),
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="none",
-                markersize=13,
-                markerfacecolor="none",
-                markeredgecolor="#c0392b",
-                markeredgewidth=2.0,
-                label="root",
-            ),
-        ),
+        (bool(integrated), _marker("integrated node", ring=("white", "black", 2.6))),
+        (bool(roots), _marker("root", size=13, ring=("none", "#c0392b", 2.0))),
     ]
     handles = [h for shown, h in entries if shown]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)

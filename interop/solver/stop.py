@@ -18,6 +18,8 @@ on rather than turn it into their own abort).
 
 Pool workers (:func:`worker_init`) ignore SIGINT (the parent decides and ends
 them) and exit on their own when their parent is gone, even after ``kill -9``.
+A local Dask cluster's processes start :func:`shielded` (the stop signals
+blocked), so a Ctrl-C to the terminal's process group reaches only the parent.
 """
 
 from __future__ import annotations
@@ -177,6 +179,21 @@ def handling() -> Iterator[None]:
         for s, handler in previous.items():
             signal.signal(s, handler)
         _STATE.update(installed=False, last_solve=False)
+
+
+@contextmanager
+def shielded() -> Iterator[None]:
+    """Block the stop signals in this thread for the block: threads and processes started in it
+    inherit them blocked, so a Ctrl-C to the terminal's process group reaches only this process
+    (which ends them); a signal that comes meanwhile is handled when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def worker_init(parent: int) -> None:

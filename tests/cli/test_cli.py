@@ -75,6 +75,19 @@ def test_usage_and_input_errors_exit_2(args, tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "command", [["sweep", EXAMPLE, "-p", "parameters.autonomy_scale", "--values", "0,1"], ["resilience", EXAMPLE]]
+)
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [(["--executor", "threads"], "is not local or dask"), (["--scheduler", "tcp://x:1"], "needs --executor dask")],
+)
+def test_bad_executor_options_exit_2_before_any_solve(command, extra, said, tmp_path, capsys):
+    assert run([*command, *extra, "--out", str(tmp_path / "run")]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
 def test_fast_profile_and_overrides_are_recorded(tmp_path):
     assert (
         run(["solve", EXAMPLE, "--solver", "fast", "--gap", "0.05", "--time-limit", "30", "--out", str(tmp_path)]) == 0
