@@ -25,7 +25,7 @@ import typer
 from rich.console import Console
 
 from interop.errors import InstanceError
-from interop.safeio import error_line, silence_stdout
+from interop.safeio import error_line, silence
 
 app = typer.Typer(
     add_completion=False,
@@ -44,14 +44,20 @@ err = Console(stderr=True, highlight=False, soft_wrap=True, width=WIDTH, emoji=F
 STATE = {"debug": False}
 
 
-def _reader_gone() -> None:
-    """Rich exits 1 on a broken pipe; ``interop solve … | head -1`` is not a failure."""
-    out.quiet = True
-    silence_stdout()
-    raise BrokenPipeError
+def _reader_gone(console: Console) -> None:
+    """What a console does when its reader has gone (``interop solve … | head -1``).
+
+    Rich's default exits 1 at the print that found the pipe closed, which cuts a
+    run short and hides its result. Instead the console drops what it prints
+    from then on and the run goes on: it writes its files and exits with its own
+    code. Set on the class, so that typer's help and error consoles and the
+    progress bars do the same.
+    """
+    console.quiet = True
+    silence(console.file)
 
 
-out.on_broken_pipe = _reader_gone
+Console.on_broken_pipe = _reader_gone  # type: ignore[method-assign]
 
 InstanceFile = Annotated[Path, typer.Argument(help="Instance file (YAML or JSON).", show_default=False)]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario to apply.")]
@@ -162,8 +168,8 @@ def _run(argv: list[str] | None) -> int:
     except Interrupted as exc:  # a long run stopped by a signal: what it finished is kept
         err.print(error_line(exc.describe()))
         return exc.code
-    except BrokenPipeError:  # the reader went away (| head): not an error of ours
-        silence_stdout()
+    except BrokenPipeError:  # a write outside the consoles found its reader gone (| head): not an error of ours
+        silence(sys.stdout)
         return 0
     except typer.Exit as exc:
         cause = exc.__cause__ or exc.__context__
@@ -180,7 +186,10 @@ def _run(argv: list[str] | None) -> int:
         return 130
     except Exception as exc:  # usage errors (typer's click) and anything unexpected
         if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()
+            try:
+                exc.show()  # click writes the usage error itself, not through a console
+            except BrokenPipeError:  # ``2>&1 | head -1``: the code still says what went wrong
+                silence(sys.stderr)
             return exc.exit_code
         if STATE["debug"]:
             raise
@@ -193,11 +202,11 @@ def entry() -> None:
     from interop.solver import stop
 
     code = run()
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        silence_stdout()
-        code = 0
+    for stream in (sys.stdout, sys.stderr):  # a reader gone by now changes nothing: no "Exception ignored"
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            silence(stream)
     if stop.abandoned():  # a HiGHS thread deaf to its cancel is still running: do not wait for it
         sys.stderr.flush()
         os._exit(code)
