@@ -1,4 +1,4 @@
-"""Rules that relate entities to each other: ids, references and domains.
+"""Rules that relate entities to each other: ids, references, domains and magnitudes.
 
 The schema checks each entity alone; these checks need the whole instance. A
 :class:`Placer` names the place of a problem, so that a problem in an instance
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from interop.errors import Problem
+from interop.instance.magnitudes import magnitude_problems
 from interop.instance.schema import COLLECTIONS, MULTINATIONAL, Instance
 
 SINGULAR = {
@@ -159,7 +160,7 @@ def check_instance(inst: Instance, placer: Placer | None = None) -> list[Problem
         for n in t.allowed_nations or []:
             if n not in nations:
                 dangling(at.field("tasks", i, "allowed_nations"), "nations", n)
-    return problems
+    return problems + magnitude_problems(inst, at.entity, at.field)
 
 
 def warnings(inst: Instance) -> list[str]:

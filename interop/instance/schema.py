@@ -39,8 +39,8 @@ def _plain_name(value: str) -> str:
 MAX_UNITS = 10**9
 # Every other number (values, effects, demands, costs, weights, scales) is at most 1e12: far above
 # any real figure (a value in dollars still fits), and it keeps 1e300-style typos out of the solver.
-# Products of large numbers may still exceed what HiGHS accepts as a coefficient (1e15): that run
-# ends with status "error" and HiGHS's reason, not a crash.
+# Products of fields that reach the model (e·b, Σ w r, Σ v q, λ α v q (1 + ι), μ Σ k) are bounded
+# by interop.instance.magnitudes, below what HiGHS accepts (1e15).
 MAX_NUMBER = 1e12
 
 MAX_ID_LENGTH = 200
