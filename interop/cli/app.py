@@ -25,7 +25,7 @@ import typer
 from rich.console import Console
 
 from interop.errors import InstanceError
-from interop.safeio import error_line, silence
+from interop.safeio import error_line, silence, warning_line
 
 app = typer.Typer(
     add_completion=False,
@@ -78,13 +78,22 @@ def fail_input(exc: InstanceError) -> None:
 
 
 def load_or_fail(file: Path, scenario: str | None):
-    """The instance of ``file`` (scenario applied), or its problems printed and exit 2."""
+    """The instance of ``file`` (scenario applied), or its problems printed and exit 2.
+
+    An instance that leaves nothing to decide (no platforms or no tasks) is
+    legal; it gets a warning line, so that its "optimal, 0" is not taken at face value.
+    """
+    from interop.instance.checks import nothing_to_decide
     from interop.instance.loading import load_instance
 
     try:
-        return load_instance(file, scenario)
+        inst = load_instance(file, scenario)
     except InstanceError as exc:
         fail_input(exc)
+    empty = nothing_to_decide(inst)
+    if empty is not None:
+        err.print(warning_line(empty))
+    return inst
 
 
 def profile_or_fail(solver: str):
