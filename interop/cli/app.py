@@ -3,19 +3,15 @@
 Commands live in the sibling modules and register themselves on :data:`app`;
 :mod:`interop.cli` imports them all. This module imports none of them.
 
-Exit codes: 0 a solution was found (or the file is valid), 1 no solution
-(infeasible, unbounded, no solution within the limits, solver error, a
-diagnosis not decided within its budget), 2 bad input or usage (an
-unwritable ``--out`` included), 3 an unexpected internal error, 128 + N
-stopped by signal N: 130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP (what was
-finished is kept; the same command resumes a sweep, frontier or resilience
-run). Bad input gets one line per problem and no traceback; a traceback is
-shown only with ``--debug``.
+Exit codes are the constants of :mod:`interop.exitcodes`, whose table is the
+epilog of ``interop --help`` (and what README.md lists). Bad input gets one
+line per problem and no traceback; a traceback is shown only with ``--debug``.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,17 +21,14 @@ import typer
 from rich.console import Console
 
 from interop.errors import InstanceError
+from interop.exitcodes import BAD_INPUT, INTERNAL_ERROR, OK, SIGNAL_BASE, help_text
 from interop.safeio import error_line, silence, warning_line
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Alliance command-sharing models: effectiveness against national autonomy.",
-    epilog=(
-        "Exit codes: 0 a solution (or a valid file); 1 no solution, or a diagnosis not decided within its budget;"
-        " 2 bad input or usage; 3 internal error; 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP):"
-        " finished points are kept and the same command resumes."
-    ),
+    epilog=help_text(),
     pretty_exceptions_enable=False,
 )
 WIDTH = None if sys.stdout.isatty() else 160  # tables stay whole when piped or captured
@@ -74,7 +67,7 @@ def fail_input(exc: InstanceError) -> None:
     err.print(error_line(f"{exc.source}: {len(exc.problems)} problem(s)"))
     for problem in exc.problems:
         err.print(f"  {problem}", markup=False)
-    raise Failure(2)
+    raise Failure(BAD_INPUT)
 
 
 def load_or_fail(file: Path, scenario: str | None):
@@ -104,7 +97,7 @@ def profile_or_fail(solver: str):
         return load_profile(solver)
     except ValueError as exc:
         err.print(error_line(f"--solver: {exc}"))
-        raise Failure(2) from None
+        raise Failure(BAD_INPUT) from None
 
 
 @app.callback()
@@ -130,13 +123,13 @@ def out_folder(directory: Path, command: str, force: bool, again: str = "resume"
         folder = open_folder(directory, command, force=force, again=again)
     except FolderRefused as exc:
         err.print(error_line(exc))
-        raise Failure(2) from None
+        raise Failure(BAD_INPUT) from None
     with folder:
         try:
             yield folder
         except FolderRefused as exc:  # an analysis's own refusal (a different request)
             err.print(error_line(exc))
-            raise Failure(2) from None
+            raise Failure(BAD_INPUT) from None
 
 
 def written_or_fail(directory: Path, write):
@@ -146,7 +139,7 @@ def written_or_fail(directory: Path, write):
     except OSError as exc:
         problem = exc.strerror or exc
         err.print(error_line(f"--out {directory}: could not write the result ({problem}); nothing there was changed"))
-        raise Failure(2) from None
+        raise Failure(BAD_INPUT) from None
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -171,7 +164,7 @@ def _run(argv: list[str] | None) -> int:
 
     try:
         app(args=argv, standalone_mode=False)
-        return 0
+        return OK
     except Failure as exc:
         return exc.code
     except Interrupted as exc:  # a long run stopped by a signal: what it finished is kept
@@ -179,7 +172,7 @@ def _run(argv: list[str] | None) -> int:
         return exc.code
     except BrokenPipeError:  # a write outside the consoles found its reader gone (| head): not an error of ours
         silence(sys.stdout)
-        return 0
+        return OK
     except typer.Exit as exc:
         cause = exc.__cause__ or exc.__context__
         if isinstance(cause, Interrupted):  # typer turns a KeyboardInterrupt (ours too) into Exit(130)
@@ -192,7 +185,7 @@ def _run(argv: list[str] | None) -> int:
             err.print(error_line(cause.describe()))
             return cause.code
         err.print("aborted", markup=False)
-        return 130
+        return SIGNAL_BASE + signal.SIGINT
     except Exception as exc:  # usage errors (typer's click) and anything unexpected
         if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             try:
@@ -204,7 +197,7 @@ def _run(argv: list[str] | None) -> int:
             raise
         err.print(error_line(f"{type(exc).__name__}: {exc}"))
         err.print("(run with --debug for the traceback)", markup=False)
-        return 3
+        return INTERNAL_ERROR
 
 
 def entry() -> None:

@@ -21,6 +21,7 @@ from interop.cli.app import (
     profile_or_fail,
 )
 from interop.cli.tradeoff import ForceOpt, GapOpt, ProgressOpt, SolverOpt, TimeOpt, WorkersOpt, _refusals
+from interop.exitcodes import NO_SOLUTION
 
 
 def plot_resilience(frame: pd.DataFrame, out_base: str | Path) -> list[Path]:
@@ -90,7 +91,7 @@ def resilience(
         )
         if frame.empty:
             out.print(f"{inst.name}: the base plan has no solution, so nothing to lose", markup=False)
-            raise Failure(1)
+            raise Failure(NO_SOLUTION)
         out.print(f"{inst.name}: {len(frame)} cases, worst first (effectiveness: re-planned / kept)", markup=False)
         for r in frame.itertuples():
             eff = "infeasible" if r.status not in ("optimal", "feasible") else f"{r.effectiveness:6.1%}"
@@ -126,7 +127,7 @@ def alternatives(
             frame = run_alternatives(inst, slack=slack, count=count, out=tmp, profile=solver, time_limit=time_limit)
     if frame["status"].iloc[0] not in ("optimal", "feasible"):
         out.print(f"{inst.name}: no solution, so no alternatives", markup=False)
-        raise Failure(1)
+        raise Failure(NO_SOLUTION)
     out.print(f"{inst.name}: optimum and {len(frame) - 1} alternatives within slack {slack:g}", markup=False)
     for r in frame.itertuples():
         out.print(

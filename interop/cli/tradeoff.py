@@ -24,6 +24,7 @@ from interop.cli.app import (
     profile_or_fail,
 )
 from interop.errors import InstanceError
+from interop.exitcodes import BAD_INPUT, NO_SOLUTION, OK
 from interop.safeio import error_line
 
 SolverOpt = Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")]
@@ -54,7 +55,7 @@ def _refusals():
         fail_input(exc)
     except RunConflict as exc:
         err.print(error_line(exc))
-        raise Failure(2) from None
+        raise Failure(BAD_INPUT) from None
 
 
 def _named(inst) -> str:
@@ -85,24 +86,24 @@ def sweep(
 
     if len(param) != len(values):
         err.print(error_line(f"{len(param)} --param but {len(values)} --values; give one --values per --param"))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     if executor not in ("local", "dask"):
         err.print(error_line(f"--executor: '{executor}' is not local or dask"))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     if scheduler is not None and executor != "dask":
         err.print(error_line("--scheduler needs --executor dask"))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     grid = {}
     for path, spec in zip(param, values):
         try:
             grid[path] = parse_values(spec)
         except ValueError as exc:
             err.print(error_line(f"--values for {path}: {exc}"))
-            raise Failure(2) from None
+            raise Failure(BAD_INPUT) from None
     too_big = grid_problem(grid)
     if too_big:
         err.print(error_line(too_big))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     profile_or_fail(solver)
     inst = load_or_fail(file, scenario)
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "sweep"
@@ -127,7 +128,7 @@ def sweep(
         markup=False,
     )
     out.print(f"  written: {directory / 'sweep.csv'}", markup=False)
-    raise Failure(0 if solved == len(frame) else 1)
+    raise Failure(OK if solved == len(frame) else NO_SOLUTION)
 
 
 @app.command()
@@ -167,7 +168,7 @@ def frontier(
     if frame.empty:
         out.print(f"{_named(inst)}: no feasible solution, so no frontier", markup=False)
         out.print(f"  written: {directory / 'frontier.csv'}", markup=False)
-        raise Failure(1)
+        raise Failure(NO_SOLUTION)
     out.print(
         f"{_named(inst)}: {len(frame)} efficient points"
         " (W = weighted autonomy loss Σ α_n Aut_n; F = weighted effect − μ · link cost)",
