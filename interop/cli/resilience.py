@@ -89,6 +89,10 @@ def resilience(
             force=force,
             progress=progress,
         )
+        if frame.empty and frame.attrs.get("base_status") in ("optimal", "feasible"):
+            what = "no ally with platforms, no non-root HQ, no active link"
+            out.print(f"{inst.name}: nothing to lose ({what})", markup=False)
+            return
         if frame.empty:
             out.print(f"{inst.name}: the base plan has no solution, so nothing to lose", markup=False)
             raise Failure(NO_SOLUTION)
