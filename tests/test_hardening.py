@@ -285,3 +285,29 @@ def test_a_scenario_that_leaves_nothing_to_decide_is_named(tmp_path, capsys):
     doc["scenarios"]["wartime"] = {"remove": {"tasks": [t["id"] for t in doc["tasks"]]}}
     assert run(["validate", str(_write(tmp_path, doc))]) == 0
     assert "warning: scenario wartime: nothing to decide: the instance has no tasks" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "edit, place",
+    [
+        (lambda d: d["tasks"][0].update(theater="bal\ntic"), "tasks[0].theater"),
+        (lambda d: d["platforms"][0].update(standards=["f\x00mn"]), "platforms[0].standards[0]"),
+        (lambda d: d["platforms"][0].update(effects={"la\x00nd": 1}), "platforms[0].effects"),
+        (lambda d: d.update(domains=["land", " air"]), "domains[1]"),
+        (lambda d: d["nations"][1].update(caveats=["x" * 201]), "nations[1].caveats[0]"),
+    ],
+    ids=["theater-newline", "standard-nul", "effect-key-nul", "domain-space", "caveat-long"],
+)
+def test_domain_theater_and_standard_names_obey_the_id_rules(tmp_path, edit, place):
+    """Item 14 for the other names a file gives: they are printed, tabled and plotted like ids."""
+    import json
+
+    doc = _doc()
+    edit(doc)
+    path = tmp_path / "i.json"
+    path.write_text(json.dumps(doc, default=str))
+    with pytest.raises(InstanceError) as info:
+        load_instance(path)
+    assert any(p.place.startswith(place) and "a name may" in p.message for p in info.value.problems), (
+        info.value.problems
+    )
