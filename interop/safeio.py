@@ -106,15 +106,19 @@ def plain(value: object) -> Text:
     return Text(str(value))
 
 
-def silence_stdout() -> None:
-    """Point stdout at /dev/null once its reader has gone, so that the exit flush cannot fail."""
+def silence(stream: object = None) -> None:
+    """Point ``stream`` (default stdout) at /dev/null once its reader has gone.
+
+    What is written to it from then on is dropped, and the flush at exit cannot fail.
+    """
     import sys
 
+    stream = sys.stdout if stream is None else stream
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
 
 

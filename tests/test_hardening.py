@@ -250,3 +250,64 @@ def test_markup_in_ids_printed_as_is_by_compare(tmp_path, capsys):
     assert run(["compare", str(path), "--out", str(tmp_path / "c")]) == 0
     printed = capsys.readouterr().out
     assert "x[red]y" in printed and "p[/]q" in printed
+
+
+# --- an instance with nothing to decide (item 16) --------------------------------------------
+
+NOTHING = {"name": "nothing", "nations": [], "command_nodes": [], "platforms": [], "tasks": []}
+
+
+@pytest.mark.parametrize("empty", ["platforms", "tasks"])
+def test_nothing_to_decide_is_said_plainly(tmp_path, capsys, empty):
+    """The contract allows empty lists (a scenario or a withdrawal may leave none): a warning, not "optimal"."""
+    doc = _doc()
+    doc[empty], doc["scenarios"] = [], {}
+    for entity in doc["nations"] + doc["tasks"]:  # no floors: the empty plan is feasible
+        entity.pop("min_commitment", None), entity.pop("min_coverage", None)
+    path = _write(tmp_path, doc)
+    assert run(["solve", str(path), "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: nothing to decide: the instance has no {empty}" in err
+    assert (tmp_path / "o" / "solution.json").exists()
+    assert run(["validate", str(path)]) == 0
+    assert "nothing to decide" in capsys.readouterr().err
+
+
+def test_an_empty_instance_gets_one_warning_not_several(tmp_path, capsys):
+    path = _write(tmp_path, NOTHING)
+    assert run(["validate", str(path)]) == 0
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("warning")]
+    assert lines == ["warning: nothing to decide: the instance has no platforms and no tasks (the objective is 0)"]
+
+
+def test_a_scenario_that_leaves_nothing_to_decide_is_named(tmp_path, capsys):
+    doc = _doc()
+    doc["scenarios"]["wartime"] = {"remove": {"tasks": [t["id"] for t in doc["tasks"]]}}
+    assert run(["validate", str(_write(tmp_path, doc))]) == 0
+    assert "warning: scenario wartime: nothing to decide: the instance has no tasks" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "edit, place",
+    [
+        (lambda d: d["tasks"][0].update(theater="bal\ntic"), "tasks[0].theater"),
+        (lambda d: d["platforms"][0].update(standards=["f\x00mn"]), "platforms[0].standards[0]"),
+        (lambda d: d["platforms"][0].update(effects={"la\x00nd": 1}), "platforms[0].effects"),
+        (lambda d: d.update(domains=["land", " air"]), "domains[1]"),
+        (lambda d: d["nations"][1].update(caveats=["x" * 201]), "nations[1].caveats[0]"),
+    ],
+    ids=["theater-newline", "standard-nul", "effect-key-nul", "domain-space", "caveat-long"],
+)
+def test_domain_theater_and_standard_names_obey_the_id_rules(tmp_path, edit, place):
+    """Item 14 for the other names a file gives: they are printed, tabled and plotted like ids."""
+    import json
+
+    doc = _doc()
+    edit(doc)
+    path = tmp_path / "i.json"
+    path.write_text(json.dumps(doc, default=str))
+    with pytest.raises(InstanceError) as info:
+        load_instance(path)
+    assert any(p.place.startswith(place) and "a name may" in p.message for p in info.value.problems), (
+        info.value.problems
+    )

@@ -254,8 +254,9 @@ def resilience(
         for case, doc in run_dir.finished().items():
             if case in names and (doc.get("resilience") or {}).get("fingerprint") == manifest["fingerprint"]:
                 docs[case] = doc
-    if not names:
+    if not names:  # no base plan, or nothing in it to lose (frame.attrs says which)
         frame = pd.DataFrame()
+        frame.attrs["base_status"] = base["status"]
         if run_dir is not None:
             run_dir.write_table("resilience.csv", frame)
         return frame

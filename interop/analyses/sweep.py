@@ -115,6 +115,8 @@ def sweep(
     lines = plan(grid_values, chunks=max(1, workers))
     for line in {tuple(sorted(x.structural.items())): x for x in lines}.values():
         with_values(inst, line.structural)  # every model the sweep needs is valid: fail before solving
+    # the grid's corner of largest values: the products the model is built from are largest there
+    with_values(inst, {path: max(values) for path, values in grid_values.items()})
     name, options = profile_options(profile, time_limit, gap)
     manifest = {
         "format": SWEEP_FORMAT,

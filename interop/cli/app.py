@@ -3,19 +3,15 @@
 Commands live in the sibling modules and register themselves on :data:`app`;
 :mod:`interop.cli` imports them all. This module imports none of them.
 
-Exit codes: 0 a solution was found (or the file is valid), 1 no solution
-(infeasible, unbounded, no solution within the limits, solver error, a
-diagnosis not decided within its budget), 2 bad input or usage (an
-unwritable ``--out`` included), 3 an unexpected internal error, 128 + N
-stopped by signal N: 130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP (what was
-finished is kept; the same command resumes a sweep, frontier or resilience
-run). Bad input gets one line per problem and no traceback; a traceback is
-shown only with ``--debug``.
+Exit codes are the constants of :mod:`interop.exitcodes`, whose table is the
+epilog of ``interop --help`` (and what README.md lists). Bad input gets one
+line per problem and no traceback; a traceback is shown only with ``--debug``.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,17 +21,14 @@ import typer
 from rich.console import Console
 
 from interop.errors import InstanceError
-from interop.safeio import error_line, silence_stdout
+from interop.exitcodes import BAD_INPUT, INTERNAL_ERROR, OK, SIGNAL_BASE, help_text
+from interop.safeio import error_line, silence, warning_line
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Alliance command-sharing models: effectiveness against national autonomy.",
-    epilog=(
-        "Exit codes: 0 a solution (or a valid file); 1 no solution, or a diagnosis not decided within its budget;"
-        " 2 bad input or usage; 3 internal error; 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP):"
-        " finished points are kept and the same command resumes."
-    ),
+    epilog=help_text(),
     pretty_exceptions_enable=False,
 )
 WIDTH = None if sys.stdout.isatty() else 160  # tables stay whole when piped or captured
@@ -44,14 +37,20 @@ err = Console(stderr=True, highlight=False, soft_wrap=True, width=WIDTH, emoji=F
 STATE = {"debug": False}
 
 
-def _reader_gone() -> None:
-    """Rich exits 1 on a broken pipe; ``interop solve … | head -1`` is not a failure."""
-    out.quiet = True
-    silence_stdout()
-    raise BrokenPipeError
+def _reader_gone(console: Console) -> None:
+    """What a console does when its reader has gone (``interop solve … | head -1``).
+
+    Rich's default exits 1 at the print that found the pipe closed, which cuts a
+    run short and hides its result. Instead the console drops what it prints
+    from then on and the run goes on: it writes its files and exits with its own
+    code. Set on the class, so that typer's help and error consoles and the
+    progress bars do the same.
+    """
+    console.quiet = True
+    silence(console.file)
 
 
-out.on_broken_pipe = _reader_gone
+Console.on_broken_pipe = _reader_gone  # type: ignore[method-assign]
 
 InstanceFile = Annotated[Path, typer.Argument(help="Instance file (YAML or JSON).", show_default=False)]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario to apply.")]
@@ -68,17 +67,26 @@ def fail_input(exc: InstanceError) -> None:
     err.print(error_line(f"{exc.source}: {len(exc.problems)} problem(s)"))
     for problem in exc.problems:
         err.print(f"  {problem}", markup=False)
-    raise Failure(2)
+    raise Failure(BAD_INPUT)
 
 
 def load_or_fail(file: Path, scenario: str | None):
-    """The instance of ``file`` (scenario applied), or its problems printed and exit 2."""
+    """The instance of ``file`` (scenario applied), or its problems printed and exit 2.
+
+    An instance that leaves nothing to decide (no platforms or no tasks) is
+    legal; it gets a warning line, so that its "optimal, 0" is not taken at face value.
+    """
+    from interop.instance.checks import nothing_to_decide
     from interop.instance.loading import load_instance
 
     try:
-        return load_instance(file, scenario)
+        inst = load_instance(file, scenario)
     except InstanceError as exc:
         fail_input(exc)
+    empty = nothing_to_decide(inst)
+    if empty is not None:
+        err.print(warning_line(empty))
+    return inst
 
 
 def profile_or_fail(solver: str):
@@ -89,7 +97,7 @@ def profile_or_fail(solver: str):
         return load_profile(solver)
     except ValueError as exc:
         err.print(error_line(f"--solver: {exc}"))
-        raise Failure(2) from None
+        raise Failure(BAD_INPUT) from None
 
 
 @app.callback()
@@ -115,13 +123,13 @@ def out_folder(directory: Path, command: str, force: bool, again: str = "resume"
         folder = open_folder(directory, command, force=force, again=again)
     except FolderRefused as exc:
         err.print(error_line(exc))
-        raise Failure(2) from None
+        raise Failure(BAD_INPUT) from None
     with folder:
         try:
             yield folder
         except FolderRefused as exc:  # an analysis's own refusal (a different request)
             err.print(error_line(exc))
-            raise Failure(2) from None
+            raise Failure(BAD_INPUT) from None
 
 
 def written_or_fail(directory: Path, write):
@@ -131,7 +139,7 @@ def written_or_fail(directory: Path, write):
     except OSError as exc:
         problem = exc.strerror or exc
         err.print(error_line(f"--out {directory}: could not write the result ({problem}); nothing there was changed"))
-        raise Failure(2) from None
+        raise Failure(BAD_INPUT) from None
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -156,15 +164,15 @@ def _run(argv: list[str] | None) -> int:
 
     try:
         app(args=argv, standalone_mode=False)
-        return 0
+        return OK
     except Failure as exc:
         return exc.code
     except Interrupted as exc:  # a long run stopped by a signal: what it finished is kept
         err.print(error_line(exc.describe()))
         return exc.code
-    except BrokenPipeError:  # the reader went away (| head): not an error of ours
-        silence_stdout()
-        return 0
+    except BrokenPipeError:  # a write outside the consoles found its reader gone (| head): not an error of ours
+        silence(sys.stdout)
+        return OK
     except typer.Exit as exc:
         cause = exc.__cause__ or exc.__context__
         if isinstance(cause, Interrupted):  # typer turns a KeyboardInterrupt (ours too) into Exit(130)
@@ -177,27 +185,30 @@ def _run(argv: list[str] | None) -> int:
             err.print(error_line(cause.describe()))
             return cause.code
         err.print("aborted", markup=False)
-        return 130
+        return SIGNAL_BASE + signal.SIGINT
     except Exception as exc:  # usage errors (typer's click) and anything unexpected
         if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()
+            try:
+                exc.show()  # click writes the usage error itself, not through a console
+            except BrokenPipeError:  # ``2>&1 | head -1``: the code still says what went wrong
+                silence(sys.stderr)
             return exc.exit_code
         if STATE["debug"]:
             raise
         err.print(error_line(f"{type(exc).__name__}: {exc}"))
         err.print("(run with --debug for the traceback)", markup=False)
-        return 3
+        return INTERNAL_ERROR
 
 
 def entry() -> None:
     from interop.solver import stop
 
     code = run()
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        silence_stdout()
-        code = 0
+    for stream in (sys.stdout, sys.stderr):  # a reader gone by now changes nothing: no "Exception ignored"
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            silence(stream)
     if stop.abandoned():  # a HiGHS thread deaf to its cancel is still running: do not wait for it
         sys.stderr.flush()
         os._exit(code)

@@ -22,6 +22,7 @@ from interop.cli.app import (
     written_or_fail,
 )
 from interop.errors import InstanceError
+from interop.exitcodes import NO_SOLUTION, OK
 from interop.safeio import plain
 
 ScenariosOpt = Annotated[
@@ -121,8 +122,8 @@ def compare(
     out.print(f"  written: {directory}/ ({len(paths)} files)", markup=False)
     if not all(s.has_solution for s in cmp.solutions.values()):
         err.print("error: some scenarios have no solution", markup=False)
-        raise Failure(1)
-    raise Failure(0)
+        raise Failure(NO_SOLUTION)
+    raise Failure(OK)
 
 
 @app.command()
@@ -158,4 +159,4 @@ def report(
 
         path = written_or_fail(directory, write)
     out.print(f"written: {path}", markup=False)
-    raise Failure(0)
+    raise Failure(OK)

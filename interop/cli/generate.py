@@ -15,6 +15,7 @@ import typer
 import yaml
 
 from interop.cli.app import Failure, app, err, out
+from interop.exitcodes import BAD_INPUT
 from interop.safeio import error_line
 
 Count = Annotated[int | None, typer.Option(min=1, help="Override the preset's count.")]
@@ -58,18 +59,18 @@ def generate(
 
     if size.upper() not in PRESETS:
         err.print(error_line(f"--size: unknown preset '{size}' (known: {', '.join(PRESETS)})"))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     if out_file.exists() and not force:
         err.print(error_line(f"{out_file} exists; use --force or another --out"))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     if not out_file.parent.is_dir():
         err.print(error_line(f"--out: no directory {out_file.parent}"))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     try:
         doc = make(size, seed=seed, nations=nations, platforms=platforms, tasks=tasks, nodes=nodes, theaters=theaters)
     except ValueError as exc:  # counts too large to build or to read back, a negative seed
         err.print(error_line(exc))
-        raise Failure(2) from None
+        raise Failure(BAD_INPUT) from None
     if out_file.suffix.lower() == ".json":
         text = json.dumps(doc, indent=1) + "\n"
     else:
@@ -83,7 +84,7 @@ def generate(
     too_big = _unreadable(doc, text)
     if too_big:
         err.print(error_line(f"{out_file}: not written: {too_big}; give smaller counts"))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     atomic_write(out_file, text)
     counts = ", ".join(
         f"{len(doc[k])} {k.replace('_', ' ')}" for k in ("nations", "platforms", "tasks", "command_nodes", "links")

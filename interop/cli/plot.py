@@ -17,6 +17,7 @@ import typer
 
 from interop.cli.app import Failure, app, err, fail_input, out
 from interop.errors import InstanceError
+from interop.exitcodes import BAD_INPUT
 from interop.safeio import error_line, warning_line
 
 plot_app = typer.Typer(no_args_is_help=True, help="Draw figures (PNG and SVG) from results.")
@@ -50,7 +51,7 @@ def _subject(directory: Path) -> str:
 def _bad(message: str) -> Failure:
     """Report one error line and return the exit-2 failure to raise."""
     err.print(error_line(f"{message}"))
-    return Failure(2)
+    return Failure(BAD_INPUT)
 
 
 def _table(path: Path, name: str) -> tuple[pd.DataFrame, Path]:

@@ -33,6 +33,7 @@ from interop.cli.tradeoff import (
     parallel_or_fail,
     run_options,
 )
+from interop.exitcodes import NO_SOLUTION
 
 
 def plot_resilience(frame: pd.DataFrame, out_base: str | Path) -> list[Path]:
@@ -91,9 +92,13 @@ def resilience(
     with out_folder(directory, "resilience", force) as folder, _refusals():
         options = run_options(solver, time_limit, gap, force, progress)
         frame = run_resilience(inst, out=directory, **parallel, **options)
+        if frame.empty and frame.attrs.get("base_status") in ("optimal", "feasible"):
+            what = "no ally with platforms, no non-root HQ, no active link"
+            out.print(f"{inst.name}: nothing to lose ({what})", markup=False)
+            return
         if frame.empty:
             out.print(f"{inst.name}: the base plan has no solution, so nothing to lose", markup=False)
-            raise Failure(1)
+            raise Failure(NO_SOLUTION)
         out.print(f"{inst.name}: {len(frame)} cases, worst first (effectiveness: re-planned / kept)", markup=False)
         for r in frame.itertuples():
             eff = "infeasible" if r.status not in ("optimal", "feasible") else f"{r.effectiveness:6.1%}"
@@ -129,7 +134,7 @@ def alternatives(
             frame = run_alternatives(inst, slack=slack, count=count, out=tmp, profile=solver, time_limit=time_limit)
     if frame["status"].iloc[0] not in ("optimal", "feasible"):
         out.print(f"{inst.name}: no solution, so no alternatives", markup=False)
-        raise Failure(1)
+        raise Failure(NO_SOLUTION)
     out.print(f"{inst.name}: optimum and {len(frame) - 1} alternatives within slack {slack:g}", markup=False)
     for r in frame.itertuples():
         out.print(

@@ -24,6 +24,7 @@ from interop.cli.app import (
     written_or_fail,
 )
 from interop.errors import InstanceError
+from interop.exitcodes import NO_SOLUTION, OK
 from interop.safeio import error_line, plain, warning_line
 
 
@@ -99,7 +100,7 @@ def solve(
         kept = "the best solution found" if sol.has_solution else "the run's status (no solution was found)"
         err.print(error_line(f"interrupted by {stop.signal_name(signum)}: {kept} is written"))
         raise Failure(stop.exit_code(signum))
-    raise Failure(0 if sol.has_solution else 1)
+    raise Failure(OK if sol.has_solution else NO_SOLUTION)
 
 
 @app.command()
@@ -134,14 +135,14 @@ def explain(
     name = inst.name + (f" [{inst.scenario}]" if inst.scenario else "")
     if undecided(found):
         out.print(f"{name}: {found[0]['text']}", markup=False)
-        raise Failure(1)
+        raise Failure(NO_SOLUTION)
     if not found:
         out.print(f"{name}: feasible, nothing to explain", markup=False)
         return
     out.print(f"{name}: infeasible because", markup=False)
     for item in found:
         out.print(f"  - {item['text']}", markup=False)
-    raise Failure(1)
+    raise Failure(NO_SOLUTION)
 
 
 @app.command()

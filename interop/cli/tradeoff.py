@@ -24,6 +24,7 @@ from interop.cli.app import (
     profile_or_fail,
 )
 from interop.errors import InstanceError
+from interop.exitcodes import BAD_INPUT, NO_SOLUTION, OK
 from interop.safeio import error_line
 
 SolverOpt = Annotated[str, typer.Option("--solver", help="Solver profile in solvers/ (or a path).")]
@@ -56,7 +57,7 @@ def _refusals():
         fail_input(exc)
     except RunConflict as exc:
         err.print(error_line(exc))
-        raise Failure(2) from None
+        raise Failure(BAD_INPUT) from None
 
 
 def parallel_or_fail(workers: int, executor: str, scheduler: str | None) -> dict[str, object]:
@@ -64,10 +65,10 @@ def parallel_or_fail(workers: int, executor: str, scheduler: str | None) -> dict
     --scheduler without dask: one line, exit 2."""
     if executor not in ("local", "dask"):
         err.print(error_line(f"--executor: '{executor}' is not local or dask"))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     if scheduler is not None and executor != "dask":
         err.print(error_line("--scheduler needs --executor dask"))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     return {"workers": workers, "executor": executor, "scheduler": scheduler}
 
 
@@ -106,7 +107,7 @@ def sweep(
 
     if len(param) != len(values):
         err.print(error_line(f"{len(param)} --param but {len(values)} --values; give one --values per --param"))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     parallel = parallel_or_fail(workers, executor, scheduler)
     grid = {}
     for path, spec in zip(param, values):
@@ -114,11 +115,11 @@ def sweep(
             grid[path] = parse_values(spec)
         except ValueError as exc:
             err.print(error_line(f"--values for {path}: {exc}"))
-            raise Failure(2) from None
+            raise Failure(BAD_INPUT) from None
     too_big = grid_problem(grid)
     if too_big:
         err.print(error_line(too_big))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     profile_or_fail(solver)
     inst = load_or_fail(file, scenario)
     directory = out_dir or default_out_dir(inst.name, inst.scenario) / "sweep"
@@ -132,7 +133,7 @@ def sweep(
         markup=False,
     )
     out.print(f"  written: {directory / 'sweep.csv'}", markup=False)
-    raise Failure(0 if solved == len(frame) else 1)
+    raise Failure(OK if solved == len(frame) else NO_SOLUTION)
 
 
 @app.command()
@@ -163,7 +164,7 @@ def frontier(
     if frame.empty:
         out.print(f"{_named(inst)}: no feasible solution, so no frontier", markup=False)
         out.print(f"  written: {directory / 'frontier.csv'}", markup=False)
-        raise Failure(1)
+        raise Failure(NO_SOLUTION)
     out.print(
         f"{_named(inst)}: {len(frame)} efficient points"
         " (W = weighted autonomy loss Σ α_n Aut_n; F = weighted effect − μ · link cost)",

@@ -1,4 +1,4 @@
-"""Rules that relate entities to each other: ids, references and domains.
+"""Rules that relate entities to each other: ids, references, domains and magnitudes.
 
 The schema checks each entity alone; these checks need the whole instance. A
 :class:`Placer` names the place of a problem, so that a problem in an instance
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from interop.errors import Problem
+from interop.instance.magnitudes import magnitude_problems
 from interop.instance.schema import COLLECTIONS, MULTINATIONAL, Instance
 
 SINGULAR = {
@@ -159,11 +160,28 @@ def check_instance(inst: Instance, placer: Placer | None = None) -> list[Problem
         for n in t.allowed_nations or []:
             if n not in nations:
                 dangling(at.field("tasks", i, "allowed_nations"), "nations", n)
-    return problems
+    return problems + magnitude_problems(inst, at.entity, at.field)
+
+
+def nothing_to_decide(inst: Instance) -> str | None:
+    """Why the model has nothing to decide (no platforms or no tasks), or None.
+
+    The contract allows empty lists (a scenario may remove every task, a
+    withdrawal every platform) and the model is then exact: the empty plan, Z = 0.
+    But a file with nothing in it is more likely a mistake than a question, so
+    it is said plainly rather than reported as a mere "optimal".
+    """
+    empty = [coll for coll in ("platforms", "tasks") if not getattr(inst, coll)]
+    if not empty:
+        return None
+    return f"nothing to decide: the instance has no {' and no '.join(empty)} (the objective is 0)"
 
 
 def warnings(inst: Instance) -> list[str]:
     """Legal but suspicious features, worth a line in ``interop validate``."""
+    empty = nothing_to_decide(inst)
+    if empty is not None:  # the other warnings would only repeat it
+        return [empty]
     out = []
     platform_theaters = {h for p in inst.platforms for h in p.theaters}
     node_theaters = {h for c in inst.command_nodes for h in c.theaters}

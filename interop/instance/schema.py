@@ -39,8 +39,8 @@ def _plain_name(value: str) -> str:
 MAX_UNITS = 10**9
 # Every other number (values, effects, demands, costs, weights, scales) is at most 1e12: far above
 # any real figure (a value in dollars still fits), and it keeps 1e300-style typos out of the solver.
-# Products of large numbers may still exceed what HiGHS accepts as a coefficient (1e15): that run
-# ends with status "error" and HiGHS's reason, not a crash.
+# Products of fields that reach the model (e·b, Σ w r, Σ v q, λ α v q (1 + ι), μ Σ k) are bounded
+# by interop.instance.magnitudes, below what HiGHS accepts (1e15).
 MAX_NUMBER = 1e12
 
 MAX_ID_LENGTH = 200
@@ -57,7 +57,16 @@ def _plain_id(value: str) -> str:
     return value
 
 
+def _plain_label(value: str) -> str:
+    """A domain, theater or standard name obeys the rules of an id: it is printed and tabled too."""
+    try:
+        return _plain_id(value)
+    except ValueError as exc:
+        raise ValueError(str(exc).replace("an id", "a name")) from None
+
+
 Id = Annotated[str, Field(min_length=1), AfterValidator(_plain_id)]
+Label = Annotated[str, Field(min_length=1), AfterValidator(_plain_label)]  # domain, theater, standard
 Name = Annotated[str, Field(min_length=1), AfterValidator(_plain_name)]
 Count = Annotated[int, BeforeValidator(_integral), Field(ge=1, le=MAX_UNITS)]
 Capacity = Annotated[int, BeforeValidator(_integral), Field(ge=0, le=MAX_UNITS)]
@@ -89,7 +98,7 @@ class Parameters(Strict):
     shared_command_factor: Share = 0.5  # κ_s
     lead_command_factor: Share = 0.25  # κ_ℓ (only read by nodes that name a lead)
     integration_autonomy_factor: NonNeg = 0.2  # ι
-    integration_bonus: dict[str, NonNeg] = Field(default_factory=dict)  # b_d
+    integration_bonus: dict[Label, NonNeg] = Field(default_factory=dict)  # b_d
 
     def bonus(self, domain: str) -> float:
         return self.integration_bonus.get(domain, 0.0)
@@ -99,7 +108,7 @@ class Nation(Strict):
     id: Id
     autonomy_weight: NonNeg = 1.0
     max_nonnational_share: Share = 1.0
-    caveats: list[str] = Field(default_factory=list)
+    caveats: list[Label] = Field(default_factory=list)
     shares_networks: bool = True
     min_commitment: Share = 0.0
     source: SourceRef | None = None
@@ -110,10 +119,10 @@ class CommandNode(Strict):
     nation: Id
     members: list[Id] | None = None
     lead: Id | None = None  # the member nation that commands a multinational node
-    domains: list[str]
-    theaters: list[str]
+    domains: list[Label]
+    theaters: list[Label]
     capacity: Capacity
-    standards: list[str]
+    standards: list[Label]
     root: bool = False
     source: SourceRef | None = None
 
@@ -126,7 +135,7 @@ class Link(Strict):
     id: Id
     between: Annotated[list[Id], Field(min_length=2, max_length=2)]
     cost: NonNeg
-    standards: list[str]
+    standards: list[Label]
     source: SourceRef | None = None
 
 
@@ -135,16 +144,16 @@ class Platform(Strict):
     nation: Id
     count: Count = 1
     value: Positive
-    standards: list[str]
-    theaters: list[str]
-    effects: dict[str, NonNeg]
+    standards: list[Label]
+    theaters: list[Label]
+    effects: dict[Label, NonNeg]
     source: SourceRef | None = None
 
 
 class Task(Strict):
     id: Id
-    domain: str
-    theater: str
+    domain: Label
+    theater: Label
     demand: Positive
     priority: Positive
     min_coverage: Share = 0.0
@@ -163,7 +172,7 @@ class ScenarioParameters(Strict):
     shared_command_factor: Share | None = None
     lead_command_factor: Share | None = None
     integration_autonomy_factor: NonNeg | None = None
-    integration_bonus: dict[str, NonNeg] | None = None
+    integration_bonus: dict[Label, NonNeg] | None = None
 
 
 class Scenario(Strict):
@@ -182,7 +191,7 @@ class Instance(Strict):
     name: Name
     description: str | None = None
     sources: list[Source] = Field(default_factory=list)
-    domains: list[str] = Field(default_factory=lambda: list(DEFAULT_DOMAINS))
+    domains: list[Label] = Field(default_factory=lambda: list(DEFAULT_DOMAINS))
     parameters: Parameters = Field(default_factory=Parameters)
     nations: list[Nation]
     command_nodes: list[CommandNode]

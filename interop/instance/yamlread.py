@@ -118,7 +118,8 @@ class _Open:
 
 _NO_KEY = object()
 # Plain scalars of up to this many characters are resolved once per document and their
-# (immutable) values reused: a document repeats the same numbers, names and ids.
+# (immutable) values reused: a document repeats the same numbers, names and ids. (A plain
+# scalar's style is None from PyYAML's parser but '' from libyaml's: hence ``not event.style``.)
 _CACHED_LENGTH = 40
 _CACHE_SIZE = 100_000
 _MERGE = object()
@@ -195,7 +196,7 @@ def _build(loader: SafeLoader, max_nodes: int, max_depth: int) -> Any:
         if kind is yaml.ScalarEvent and stack and type(stack[-1].obj) is list and event.anchor is None:
             # the common case (an item of a list), kept short
             text = event.value
-            if event.tag is None and event.style is None and text in cache:
+            if event.tag is None and not event.style and text in cache:
                 nodes += 1
                 if nodes > max_nodes:
                     raise DocumentRefused(
@@ -249,7 +250,7 @@ def _build(loader: SafeLoader, max_nodes: int, max_depth: int) -> Any:
             if kind is yaml.ScalarEvent:
                 in_key = bool(stack) and stack[-1].key is _NO_KEY and isinstance(stack[-1].obj, dict)
                 text = event.value
-                plain = event.tag is None and event.style is None and len(text) <= _CACHED_LENGTH
+                plain = event.tag is None and not event.style and len(text) <= _CACHED_LENGTH
                 if plain and text in cache:  # a plain scalar seen before: the same (immutable) value
                     value = cache[text]
                 else:

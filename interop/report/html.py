@@ -179,12 +179,13 @@ def build_report(
             subject = f"{base.name} [{first}]" if first else base.name
             paths = plot_frontier(front, Path(tmp) / "frontier", subject=subject)
             parts.append(inline_png(paths[0], "frontier"))
-            parts.append(
-                '<p class="note">The same front against the unweighted autonomy loss Σ_n Aut_n (value '
-                "ceded), which compares across scenarios whose autonomy weights α_n differ.</p>"
-            )
-            paths = plot_frontier(front, Path(tmp) / "frontier-unweighted", x="unweighted", subject=subject)
-            parts.append(inline_png(paths[0], "frontier, unweighted autonomy loss"))
+            if any(c.startswith("autonomy_loss.") for c in front.columns):  # none without nations
+                parts.append(
+                    '<p class="note">The same front against the unweighted autonomy loss Σ_n Aut_n (value '
+                    "ceded), which compares across scenarios whose autonomy weights α_n differ.</p>"
+                )
+                paths = plot_frontier(front, Path(tmp) / "frontier-unweighted", x="unweighted", subject=subject)
+                parts.append(inline_png(paths[0], "frontier, unweighted autonomy loss"))
         parts.append("<h2>The network of each plan</h2>")
         for s in cmp.scenarios:
             sol = cmp.solutions[s]

@@ -91,7 +91,8 @@ def plot_network(solution: dict, instance: Instance, out_base: str | Path, title
     roots = [c.id for c in instance.command_nodes if c.root]
     pos = hierarchical_layout(graph, roots, list(nodes))
 
-    width = max(8.0, 1.25 * max(sum(1 for p in pos.values() if p[1] == y) for y in {p[1] for p in pos.values()}))
+    rows = [sum(1 for p in pos.values() if p[1] == y) for y in {p[1] for p in pos.values()}]
+    width = max(8.0, 1.25 * max(rows, default=0))  # no node at all: an empty figure, not an error
     height = max(5.0, 1.5 * len({p[1] for p in pos.values()}) + 1.5)
     fig = Figure(figsize=(width, height), layout="constrained")
     ax = fig.add_subplot()
@@ -173,7 +174,7 @@ def plot_network(solution: dict, instance: Instance, out_base: str | Path, title
     ]
     handles = [h for shown, h in entries if shown]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    xs, ys = [p[0] for p in pos.values()] or [0.0], [p[1] for p in pos.values()] or [0.0]
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
     ax.set_ylim(min(ys) - 0.8, max(ys) + 0.5)
     scenario = solution.get("scenario")

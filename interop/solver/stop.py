@@ -32,7 +32,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+from interop.exitcodes import HANDLED_SIGNALS, signal_exit_code
+
+SIGNALS = tuple(getattr(signal, name) for name, _ in HANDLED_SIGNALS if hasattr(signal, name))
 PARENT_POLL_S = 0.2  # how often a pool worker checks that its parent is alive
 
 _STATE: dict = {"signal": None, "installed": False, "abandoned": 0, "last_solve": False}
@@ -74,7 +76,7 @@ class Interrupted(Exception):
 
 def exit_code(signum: int) -> int:
     """The conventional exit code of a run ended by signal ``signum`` (128 + its number)."""
-    return 128 + int(signum)
+    return signal_exit_code(signum)
 
 
 def signal_name(signum: int) -> str:

@@ -98,3 +98,16 @@ def test_duplicate_anchor_refused(tmp_path):
     path.write_text("a: &x 1\nb: &x 2\nc: *x\n")
     with pytest.raises(InstanceError, match="duplicate anchor"):
         read_document(path)
+
+
+def test_repeated_plain_scalars_are_resolved_once(monkeypatch):
+    """Time, too, is bounded (issue 15, item 11): the C parser marks a plain scalar with style '' (not None),
+    which missed the cache of resolved scalars, so an 8 MB list of small numbers took 35 s (8 s now)."""
+    import interop.instance.yamlread as yamlread
+
+    calls = []
+    real = yamlread._scalar
+    monkeypatch.setattr(yamlread, "_scalar", lambda *args: calls.append(args[1].value) or real(*args))
+    text = "a: [" + ", ".join(["1", "2.5", "x"] * 1000) + "]\nb: {k: 1, j: 2.5}\n"
+    assert load_yaml(text, max_nodes=10_000, max_depth=10) == yaml.load(text, Loader=SafeLoader)
+    assert len(calls) <= 10, len(calls)
