@@ -55,16 +55,16 @@ def _left(deadline: float | None) -> float | None:
     return None if deadline is None else deadline - time.monotonic()
 
 
-def lp_start(
-    mm: MatrixModel, options: dict, deadline: float | None = None, verbose: bool = False, free: slice | None = None
-) -> Start:
+def lp_start(mm: MatrixModel, options: dict, deadline: float | None = None, verbose: bool = False) -> Start:
     """The LP bound of ``mm`` (a maximisation) and a plan from the MILP around the LP's values.
 
-    Columns in ``free`` (the network's, say) keep their full range in the restricted MILP.
+    The restricted MILP keeps each integer column between the floor and the
+    ceiling of its LP value; where that has no plan (it happens: M seed 3),
+    between its lower bound and the ceiling (the LP's support, any amount).
     """
     left = _left(deadline)
     relaxed = replace(mm, integer=np.zeros_like(mm.integer), tie_break=None)
-    lp_opts = {k: v for k, v in _options(options, None if left is None else LP_SHARE * left).items()}
+    lp_opts = _options(options, None if left is None else LP_SHARE * left)
     lp_opts = {k: v for k, v in lp_opts.items() if not k.startswith("mip_")}
     lp = run_highs(highs_for(relaxed, lp_opts, verbose))
     if lp.status != "optimal" or lp.values is None:
@@ -72,20 +72,24 @@ def lp_start(
     bound = float(lp.objective)
     ints = np.flatnonzero(mm.integer)
     x = lp.values[ints]
-    lower = np.clip(np.floor(x + INTEGRAL), mm.col_lower[ints], mm.col_upper[ints])
-    upper = np.clip(np.ceil(x - INTEGRAL), mm.col_lower[ints], mm.col_upper[ints])
-    col_lower, col_upper = mm.col_lower.copy(), mm.col_upper.copy()
-    col_lower[ints], col_upper[ints] = lower, np.maximum(lower, upper)
-    if free is not None:
-        col_lower[free], col_upper[free] = mm.col_lower[free], mm.col_upper[free]
-    restricted = replace(mm, col_lower=col_lower, col_upper=col_upper, tie_break=None)
-    left = _left(deadline)
-    if left is not None and left <= 0:
-        return Start(None, None, bound, lp.time_s, 0.0, "no time left for the restricted MILP")
-    sub = run_highs(highs_for(restricted, _options(options, None if left is None else SUB_SHARE * left), verbose))
-    if sub.values is None:
-        return Start(None, None, bound, lp.time_s, sub.time_s, f"restricted MILP: {sub.message}")
-    return Start(sub.values, float(sub.objective), bound, lp.time_s, sub.time_s)
+    floor = np.clip(np.floor(x + INTEGRAL), mm.col_lower[ints], mm.col_upper[ints])
+    ceil = np.maximum(floor, np.clip(np.ceil(x - INTEGRAL), mm.col_lower[ints], mm.col_upper[ints]))
+    spent, message = 0.0, ""
+    for lower in (floor, mm.col_lower[ints]):
+        left = _left(deadline)
+        if left is not None and left <= 0:
+            return Start(None, None, bound, lp.time_s, spent, "no time left for the restricted MILP")
+        col_lower, col_upper = mm.col_lower.copy(), mm.col_upper.copy()
+        col_lower[ints], col_upper[ints] = lower, ceil
+        restricted = replace(mm, col_lower=col_lower, col_upper=col_upper, tie_break=None)
+        sub = run_highs(highs_for(restricted, _options(options, None if left is None else SUB_SHARE * left), verbose))
+        spent += sub.time_s
+        if sub.values is not None:
+            return Start(sub.values, float(sub.objective), bound, lp.time_s, spent)
+        message = f"restricted MILP: {sub.message}"
+        if sub.interrupted:
+            break
+    return Start(None, None, bound, lp.time_s, spent, message)
 
 
 def with_start(result: RunResult, start: Start) -> RunResult:

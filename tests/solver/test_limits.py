@@ -92,9 +92,10 @@ def test_a_signal_stops_the_solve_and_keeps_the_best_solution(big, tmp_path, sig
 
 def _has_incumbent(log: str) -> bool:
     """A HiGHS B&B line reports a primal bound other than inf once a solution is known."""
-    for line in log.splitlines():
+    for line in log.splitlines():  # "Src Proc InQueue Leaves Expl BestBound BestSol ...", not the legend's "S => …"
         parts = line.split()
-        if len(parts) > 8 and parts[0] in {"H", "L", "T", "S", "B", "C", "P", "F", "J", "R", "Z", "U", "X", "z", "p"}:
+        found = len(parts) > 8 and parts[0] in set("HLTSBCPFJRZUXzp")
+        if found and parts[1].isdigit() and parts[6] not in ("inf", "-inf"):
             return True
     return "Solution limit" in log
 
