@@ -58,7 +58,13 @@ def measure(variant: str, size: str, seed: int, time_limit: float) -> dict:
         solver = SolverFactory("highs")
         options = {"mip_rel_gap": 1e-9, "mip_abs_gap": 1e-9, "threads": 2}
         left = max(1.0, time_limit - (time.perf_counter() - began))
-        res = solver.solve(model, time_limit=left, solver_options=options, raise_exception_on_nonoptimal_result=False)
+        res = solver.solve(
+            model,
+            time_limit=left,
+            solver_options=options,
+            raise_exception_on_nonoptimal_result=False,
+            load_solutions=False,
+        )
         res_load = res.incumbent_objective is not None
         out["status"] = str(res.termination_condition).split(".")[-1]
         out["objective"] = res.incumbent_objective if res_load else None
