@@ -69,3 +69,23 @@ def test_rising_lambda_never_raises_autonomy_loss_or_effect(name, scenario):
     for (w0, e0), (w1, e1) in zip(seen, seen[1:]):
         assert w1 <= w0 + 1e-6
         assert e1 <= e0 + 1e-6
+
+
+def test_no_instance_size_is_typed_by_hand():
+    """Sizes come from the files (the `*-sizes` blocks), not prose: a typed "45 platforms" went stale once.
+
+    Catches a count of platforms, units, nodes, links, nations or tasks written
+    outside the generated blocks, and a sizes block that disagrees with the file.
+    """
+    import re
+
+    doc = (ROOT / "docs" / "instances.md").read_text()
+    brief = _brief()
+    prose = brief.MARK.sub("", doc)
+    typed = re.findall(r"\b\d+ (?:platforms|units|command nodes|candidate links|nations|tasks)\b", prose)
+    assert not typed, typed
+    for name in brief.FLAGSHIPS:
+        inst = load_instance(brief.FLAGSHIPS[name])
+        line = brief.sizes_line(name)
+        assert line in doc
+        assert f"{len(inst.platforms)} platforms ({sum(p.count for p in inst.platforms)} units)" in line
