@@ -38,6 +38,13 @@ def solve(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Explain an infeasible instance.")] = True,
     explain_plan: Annotated[bool, typer.Option("--explain-plan", help="Explain the plan (re-solves).")] = False,
+    withdraw: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--withdraw",
+            help="What-if: NATION's platforms leave and its national HQs close, with their links (repeat).",
+        ),
+    ] = None,
 ) -> None:
     """Solve an instance (or one scenario) and write solution.json and tables.
 
@@ -55,11 +62,24 @@ def solve(
     deadline = None if time_limit is None else began + time_limit
     inst = load_or_fail(file, scenario)
     profile = profile_or_fail(solver)
-    directory = out_dir or default_out_dir(inst.name, inst.scenario)
+    leavers = list(dict.fromkeys(withdraw or []))
+    if leavers:
+        from interop.analyses.resilience import withdraw as without
+
+        unknown = [n for n in leavers if n not in {x.id for x in inst.nations}]
+        if unknown:
+            err.print(error_line(f"--withdraw: no nation {', '.join(map(repr, unknown))} in {inst.name}"))
+            raise Failure(2)
+        for nation in leavers:
+            inst = without(inst, nation)
+    what = "-".join(["withdraw", *leavers]) if leavers else None
+    directory = out_dir or default_out_dir(inst.name, "-".join(filter(None, [inst.scenario or "base", what])))
     if not explain_plan:  # nothing solves after it here unless it has a solution: it may be left behind
         stop.solve_once()
     with out_folder(directory, "solve", force, again="refuse"):  # checked and locked before the solve
         sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose, deadline=deadline)
+        if leavers:
+            sol.what_if = {"withdraw": leavers}
         if sol.status == "infeasible" and explain and stop.requested() is None:
             from interop.analyses.explain import DEFAULT_BUDGET, diagnose
 

@@ -51,6 +51,7 @@ class Solution:
     diagnosis: list = field(default_factory=list)
     plan_explanation: dict = field(default_factory=dict)  # opt-in: interop.analyses.plan_explain
     model_extension: dict = field(default_factory=dict)  # a Pyomo model the analyst changed: what changed
+    what_if: dict = field(default_factory=dict)  # opt-in: a quick what-if applied on the command line
     burden: dict = field(default_factory=dict)  # burden and dependence measures (interop.solution.burden), not in JSON
 
     @property
@@ -84,6 +85,8 @@ class Solution:
             out["plan_explanation"] = self.plan_explanation
         if self.model_extension:
             out["model_extension"] = self.model_extension
+        if self.what_if:
+            out["what_if"] = self.what_if
         return clean(out)
 
     def write(self, directory: str | Path, force: bool = False) -> Path:
@@ -118,7 +121,10 @@ class Solution:
 
 def summary(sol: Solution) -> str:
     """A short human summary: effectiveness, autonomy loss by nation, links, time."""
-    head = f"{sol.instance}" + (f" [{sol.scenario}]" if sol.scenario else "") + f": {sol.status}"
+    head = f"{sol.instance}" + (f" [{sol.scenario}]" if sol.scenario else "")
+    if sol.what_if.get("withdraw"):
+        head += f" without {', '.join(sol.what_if['withdraw'])}"
+    head += f": {sol.status}"
     lines = [head]
     if sol.message:
         lines.append(f"  {sol.message}")
