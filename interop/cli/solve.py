@@ -45,6 +45,10 @@ def solve(
             help="What-if: NATION's platforms leave and its national HQs close, with their links (repeat).",
         ),
     ] = None,
+    overlay: Annotated[
+        Path | None,
+        typer.Option("--overlay", help="What-if: a file of edits in a scenario's syntax, applied to the base."),
+    ] = None,
 ) -> None:
     """Solve an instance (or one scenario) and write solution.json and tables.
 
@@ -60,7 +64,10 @@ def solve(
 
     began = time.monotonic()
     deadline = None if time_limit is None else began + time_limit
-    inst = load_or_fail(file, scenario)
+    if overlay is not None and scenario is not None:
+        err.print(error_line("give --scenario or --overlay, not both (an overlay applies to the base instance)"))
+        raise Failure(2)
+    inst = load_or_fail(file, scenario) if overlay is None else overlaid_or_fail(file, overlay)
     profile = profile_or_fail(solver)
     leavers = list(dict.fromkeys(withdraw or []))
     if leavers:
@@ -78,8 +85,11 @@ def solve(
         stop.solve_once()
     with out_folder(directory, "solve", force, again="refuse"):  # checked and locked before the solve
         sol = run_solve(inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose, deadline=deadline)
-        if leavers:
-            sol.what_if = {"withdraw": leavers}
+        if leavers or overlay is not None:
+            sol.what_if = {
+                **({"overlay": str(overlay)} if overlay is not None else {}),
+                **({"withdraw": leavers} if leavers else {}),
+            }
         if sol.status == "infeasible" and explain and stop.requested() is None:
             from interop.analyses.explain import DEFAULT_BUDGET, diagnose
 
@@ -196,3 +206,13 @@ def _combined(inst) -> tuple[int, int]:
     """How many multinational nodes ``inst`` has, and how many of them name a lead."""
     combined = [c for c in inst.command_nodes if c.multinational]
     return len(combined), sum(c.lead is not None for c in combined)
+
+
+def overlaid_or_fail(file: Path, overlay: Path):
+    """The base instance of ``file`` with the overlay's edits applied, or its problems printed and exit 2."""
+    from interop.instance.loading import load_with_overlay
+
+    try:
+        return load_with_overlay(file, overlay)
+    except InstanceError as exc:
+        fail_input(exc)

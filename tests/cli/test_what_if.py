@@ -49,3 +49,35 @@ def test_an_unknown_nation_is_exit_2_before_any_solve(tmp_path, capsys):
     assert run(["solve", str(CASE), "--withdraw", "XXX", "--out", str(tmp_path / "o")]) == 2
     assert "no nation 'XXX'" in capsys.readouterr().err
     assert not os.path.exists(tmp_path / "o" / "solution.json")
+
+
+LEAD = TINY / "hand-lead.yaml"
+AAA_LEADS = "description: AAA leads the combined HQ.\nupdate:\n  command_nodes: {CHQ: {lead: AAA}}\n"
+
+
+def test_an_overlay_file_is_applied_as_a_scenario_of_the_base(tmp_path, capsys):
+    """The overlay repeats hand-lead's `aaa-leads` scenario: the same optimum, Z = 2.5 (base: 1)."""
+    overlay = tmp_path / "aaa-in-command.yaml"
+    overlay.write_text(AAA_LEADS)
+    assert run(["solve", str(LEAD), "--overlay", str(overlay), "--out", str(tmp_path / "o")]) == 0
+    doc = json.loads((tmp_path / "o" / "solution.json").read_text())
+    assert doc["objective"] == pytest.approx(2.5) == solve(load_instance(LEAD, "aaa-leads")).objective
+    assert doc["scenario"] == "aaa-in-command" and doc["what_if"] == {"overlay": str(overlay)}
+    assert "hand-lead [aaa-in-command]: optimal" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "extra", "message"),
+    [
+        ("typo.yaml", "updat:\n  command_nodes: {CHQ: {lead: AAA}}\n", [], "scenarios.typo.updat: unknown key"),
+        ("ghost.yaml", "update:\n  nations: {ZZZ: {caveats: [land]}}\n", [], "no nation 'ZZZ' to update"),
+        ("aaa-leads.yaml", AAA_LEADS, [], "'aaa-leads' is already a scenario"),
+        ("fine.yaml", AAA_LEADS, ["--scenario", "no-lead"], "not both"),
+    ],
+)
+def test_a_bad_overlay_is_exit_2_with_its_place(tmp_path, capsys, name, text, extra, message):
+    overlay = tmp_path / name
+    overlay.write_text(text)
+    assert run(["solve", str(LEAD), "--overlay", str(overlay), "--out", str(tmp_path / "o"), *extra]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o" / "solution.json").exists()
