@@ -275,9 +275,58 @@ def frontier_table() -> str:
     )
 
 
+SIZE_WORDS = [
+    ("nations", "nation", "nations"),
+    ("platforms", "platform", "platforms"),
+    ("units", "unit", "units"),
+    ("command_nodes", "command node", "command nodes"),
+    ("links", "candidate link", "candidate links"),
+    ("tasks", "task", "tasks"),
+]
+
+
+def _sizes(inst) -> dict[str, int]:
+    return {
+        "nations": len(inst.nations),
+        "platforms": len(inst.platforms),
+        "units": sum(p.count for p in inst.platforms),
+        "command_nodes": len(inst.command_nodes),
+        "links": len(inst.links),
+        "tasks": len(inst.tasks),
+    }
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if abs(n) == 1 else many}"
+
+
+def sizes_line(instance: str) -> str:
+    """The instance's sizes, counted from the file (base, then what each scenario changes)."""
+    inst = load_instance(FLAGSHIPS[instance])
+    base = _sizes(inst)
+    combined = [c for c in inst.command_nodes if c.multinational]
+    led = sum(c.lead is not None for c in combined)
+    words = {k: (one, many) for k, one, many in SIZE_WORDS}
+    notes = {
+        "platforms": f" ({_count(base['units'], *words['units'])})",
+        "command_nodes": f" ({len(combined)} multinational, {led} of them naming a lead)",
+    }
+    text = ", ".join(_count(base[k], *words[k]) + notes.get(k, "") for k, *_ in SIZE_WORDS if k != "units")
+    changes = []
+    for sc in scenarios(instance)[1:]:
+        size = _sizes(load_instance(FLAGSHIPS[instance], sc))
+        delta = [f"{size[k] - base[k]:+d} {words[k][abs(size[k] - base[k]) != 1]}" for k, *_ in SIZE_WORDS]
+        delta = [d for d, (k, *_) in zip(delta, SIZE_WORDS) if size[k] != base[k]]
+        if delta:
+            changes.append(f"`{sc}` {', '.join(delta)}")
+    tail = f"; against the base, {'; '.join(changes)}" if changes else ""
+    return f"Sizes (counted from the file by `scripts/brief.py`): {text}{tail}.\n"
+
+
 def tables() -> dict[str, str]:
     out = {}
     for inst in FLAGSHIPS:
+        out[f"{inst}-sizes"] = sizes_line(inst)
         out[f"{inst}-results"] = results_table(inst)
         out[f"{inst}-tasks"] = tasks_table(inst)
         out[f"{inst}-nations"] = nations_table(inst)

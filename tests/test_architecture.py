@@ -85,3 +85,23 @@ def test_imports_follow_the_stages(name):
 def test_modules_are_small_enough_to_read_in_one_sitting(name):
     lines = len(MODULES[name].read_text().splitlines())
     assert lines <= MAX_LINES, f"{name}: {lines} lines"
+
+
+def test_the_readme_layout_names_every_module():
+    """README "Layout" is the map a maintainer reads first: a module it does not name is a module lost.
+
+    Fails when a module is added (or renamed) without its line in the table, as
+    happened to the 15 modules the analyses, report and briefing merges added.
+    """
+    readme = (PACKAGE.parent / "README.md").read_text()
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        rel = path.relative_to(PACKAGE)
+        folder = f"interop/{rel.parent.as_posix()}/" if rel.parent.parts else None
+        rows = [r for r in layout.splitlines() if folder is None or folder in r]
+        if not any(f"`{path.name}`" in r or f"interop/{rel.as_posix()}" in r for r in rows):
+            missing.append(rel.as_posix())
+    assert not missing, f"README Layout does not name: {missing}"

@@ -23,7 +23,7 @@ from interop.cli.app import (
 )
 from interop.errors import InstanceError
 from interop.exitcodes import NO_SOLUTION, OK
-from interop.safeio import plain
+from interop.safeio import error_line, plain
 
 ScenariosOpt = Annotated[
     str | None, typer.Option("--scenarios", help="Comma-separated scenarios ('base' for the base instance).")
@@ -135,20 +135,37 @@ def report(
     solver: SolverOpt = "default",
     time_limit: TimeOpt = None,
     force: ForceOpt = False,
+    sweep: Annotated[
+        list[str] | None,
+        typer.Option("--sweep", help="PATH=VALUES (e.g. parameters.autonomy_scale=0:2:0.5): a sweep; repeat."),
+    ] = None,
 ) -> None:
     """One self-contained HTML briefing (figures inlined) on an instance and its scenarios."""
+    from interop.analyses.grid import parse_values
     from interop.instance.loading import load_instance
     from interop.report.html import build_report
     from interop.solution.files import atomic_write as write_html
 
     profile = profile_or_fail(solver)
+    sweeps = {}
+    for spec in sweep or []:
+        path, sep, values = spec.partition("=")
+        try:
+            if not sep or not path.strip():
+                raise ValueError("give PATH=VALUES, e.g. parameters.autonomy_scale=0:2:0.5")
+            sweeps[path.strip()] = parse_values(values)
+        except ValueError as exc:
+            err.print(error_line(f"--sweep {spec}: {exc}"))
+            raise Failure(2) from None
     directory = out_dir or Path("runs") / Path(file).stem / "report"
     with out_folder(directory, "report", force, again="replace") as folder:  # checked before the solves
         try:
             names = scenario_list(file, scenarios)
             for s in names:
                 load_instance(file, None if s == "base" else s)
-            html = build_report(file, names, frontier_points=points, profile=profile.name, time_limit=time_limit)
+            html = build_report(
+                file, names, frontier_points=points, profile=profile.name, time_limit=time_limit, sweeps=sweeps
+            )
         except InstanceError as exc:
             fail_input(exc)
 

@@ -132,6 +132,11 @@ def alternatives(
     with out_folder(directory, "alternatives", force, again="replace") as folder:
         with folder.staging() as tmp:  # the whole result, swapped in when it is complete
             frame = run_alternatives(inst, slack=slack, count=count, out=tmp, profile=solver, time_limit=time_limit)
+            if frame["status"].iloc[0] in ("optimal", "feasible"):
+                from interop.report.alternatives_plot import plot_alternatives
+
+                subject = f"{inst.name} [{inst.scenario}]" if inst.scenario else inst.name
+                plot_alternatives(frame, tmp / "alternatives", title=f"{subject}: alternatives within slack {slack:g}")
     if frame["status"].iloc[0] not in ("optimal", "feasible"):
         out.print(f"{inst.name}: no solution, so no alternatives", markup=False)
         raise Failure(NO_SOLUTION)
@@ -142,4 +147,4 @@ def alternatives(
             f"  (links {r.link_changes:g}, commands {r.command_changes:.2f} from the optimum)",
             markup=False,
         )
-    out.print(f"  written: {directory / 'alternatives.csv'}", markup=False)
+    out.print(f"  written: {directory / 'alternatives.csv'}, {directory / 'alternatives.png'}", markup=False)

@@ -54,6 +54,17 @@ def solve(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the HiGHS log.")] = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Explain an infeasible instance.")] = True,
     explain_plan: Annotated[bool, typer.Option("--explain-plan", help="Explain the plan (re-solves).")] = False,
+    withdraw: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--withdraw",
+            help="What-if: NATION's platforms leave and its national HQs close, with their links (repeat).",
+        ),
+    ] = None,
+    overlay: Annotated[
+        Path | None,
+        typer.Option("--overlay", help="What-if: a file of edits in a scenario's syntax, applied to the base."),
+    ] = None,
     start: Annotated[Start, typer.Option("--start", help=START_HELP)] = Start.auto,
 ) -> None:
     """Solve an instance (or one scenario) and write solution.json and tables.
@@ -70,15 +81,34 @@ def solve(
 
     began = time.monotonic()
     deadline = None if time_limit is None else began + time_limit
-    inst = load_or_fail(file, scenario)
+    if overlay is not None and scenario is not None:
+        err.print(error_line("give --scenario or --overlay, not both (an overlay applies to the base instance)"))
+        raise Failure(2)
+    inst = load_or_fail(file, scenario) if overlay is None else overlaid_or_fail(file, overlay)
     profile = profile_or_fail(solver)
-    directory = out_dir or default_out_dir(inst.name, inst.scenario)
+    leavers = list(dict.fromkeys(withdraw or []))
+    if leavers:
+        from interop.analyses.resilience import withdraw as without
+
+        unknown = [n for n in leavers if n not in {x.id for x in inst.nations}]
+        if unknown:
+            err.print(error_line(f"--withdraw: no nation {', '.join(map(repr, unknown))} in {inst.name}"))
+            raise Failure(2)
+        for nation in leavers:
+            inst = without(inst, nation)
+    what = "-".join(["withdraw", *leavers]) if leavers else None
+    directory = out_dir or default_out_dir(inst.name, "-".join(filter(None, [inst.scenario or "base", what])))
     if not explain_plan:  # nothing solves after it here unless it has a solution: it may be left behind
         stop.solve_once()
     with out_folder(directory, "solve", force, again="refuse"):  # checked and locked before the solve
         sol = run_solve(
             inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose, deadline=deadline, start=start.value
         )
+        if leavers or overlay is not None:
+            sol.what_if = {
+                **({"overlay": str(overlay)} if overlay is not None else {}),
+                **({"withdraw": leavers} if leavers else {}),
+            }
         if sol.status == "infeasible" and explain and stop.requested() is None:
             from interop.analyses.explain import DEFAULT_BUDGET, diagnose
 
@@ -195,3 +225,13 @@ def _combined(inst) -> tuple[int, int]:
     """How many multinational nodes ``inst`` has, and how many of them name a lead."""
     combined = [c for c in inst.command_nodes if c.multinational]
     return len(combined), sum(c.lead is not None for c in combined)
+
+
+def overlaid_or_fail(file: Path, overlay: Path):
+    """The base instance of ``file`` with the overlay's edits applied, or its problems printed and exit 2."""
+    from interop.instance.loading import load_with_overlay
+
+    try:
+        return load_with_overlay(file, overlay)
+    except InstanceError as exc:
+        fail_input(exc)

@@ -264,6 +264,24 @@ def load_instance(path: str | Path, scenario: str | None = None) -> Instance:
     return parse_instance(read_document(path), scenario, source=str(path))
 
 
+def load_with_overlay(path: str | Path, overlay: str | Path) -> Instance:
+    """The base instance of ``path`` with the edits of the file ``overlay`` applied.
+
+    The overlay has the syntax of one scenario (``description``,
+    ``parameters``, ``update``, ``remove``, ``add``) and is applied as the
+    scenario named by the file's stem, so that an analyst need not copy the
+    instance to try a what-if; the result validates exactly as a scenario does.
+    """
+    doc = read_document(path)
+    name = Path(overlay).stem
+    edits = read_document(overlay)
+    scenarios = doc.get("scenarios") if isinstance(doc.get("scenarios"), dict) else {}
+    if name in scenarios:
+        problem = Problem("", f"'{name}' is already a scenario of {path}: rename the overlay file")
+        raise InstanceError(str(overlay), [problem])
+    return parse_instance({**doc, "scenarios": {**scenarios, name: edits}}, name, source=f"{path} + {overlay}")
+
+
 @dataclass
 class ValidationReport:
     """Problems and warnings of a file's base instance and each scenario."""

@@ -5,7 +5,7 @@ numbers are facts and which are assumptions (entities that cite a ``source``
 and the instance's source list; everything else is a modelling assumption),
 every scenario side by side (:func:`interop.compare.compare`), the
 effectiveness–autonomy frontier with its knee and prices of autonomy
-(:func:`interop.frontier.frontier`), and the command network of each plan
+(:func:`interop.frontier.frontier`), one-parameter sweeps if asked, and the command network of each plan
 (:func:`interop.report.network.plot_network`). Figures are inlined as base64 PNG
 (``<img src="data:image/png;base64,…">``), there are no scripts, style sheets
 or fonts from elsewhere, and source addresses are printed as text: the file
@@ -111,8 +111,13 @@ def build_report(
     frontier_points: int = 7,
     profile: str = "default",
     time_limit: float | None = None,
+    sweeps: dict[str, list[float]] | None = None,
 ) -> str:
-    """The HTML text of the briefing on ``file`` for ``scenarios`` (default: the base and every scenario)."""
+    """The HTML text of the briefing on ``file`` for ``scenarios`` (default: the base and every scenario).
+
+    ``sweeps`` (dotted path → values), if asked: one sweep of the first
+    scenario per path, each with its table and figure.
+    """
     from interop.analyses.compare import compare
     from interop.analyses.frontier import frontier
     from interop.instance.loading import load_instance, read_document
@@ -186,6 +191,8 @@ def build_report(
                 )
                 paths = plot_frontier(front, Path(tmp) / "frontier-unweighted", x="unweighted", subject=subject)
                 parts.append(inline_png(paths[0], "frontier, unweighted autonomy loss"))
+        for path, values in (sweeps or {}).items():
+            parts.append(_sweep_section(insts[first], first, path, values, Path(tmp), profile, time_limit))
         parts.append("<h2>The network of each plan</h2>")
         for s in cmp.scenarios:
             sol = cmp.solutions[s]
@@ -233,6 +240,24 @@ def _scenario_section(cmp) -> str:
         "<h3>Task deltas</h3>",
         html_table(cmp.task_deltas, SHOWN_COLUMNS["task_deltas"]),
     ]
+    return "\n".join(out)
+
+
+def _sweep_section(inst: Instance, scenario: str, path: str, values: list[float], tmp: Path, profile, limit) -> str:
+    """A one-parameter sweep of ``inst``: its table and figure."""
+    from interop.analyses.sweep import sweep
+    from interop.report.plots import plot_sweep
+
+    table = sweep(inst, {path: values}, profile=profile, time_limit=limit)
+    out = [
+        f"<h2>Sweep ({_esc(scenario)}): {_esc(path)}</h2>",
+        '<p class="note">Each point is an exact optimum of Z with the parameter set to the value shown.</p>',
+    ]
+    columns = [path, "status", "objective", "effectiveness", "weighted_autonomy_loss", "link_cost"]
+    out.append(html_table(table, [*columns, *[c for c in table.columns if c.startswith("autonomy_loss.")]]))
+    if table["status"].isin(["optimal", "feasible"]).any():
+        figure = plot_sweep(table, [path], tmp / f"sweep-{abs(hash(path))}", title=f"{inst.name} [{scenario}]")
+        out.append(inline_png(figure[0], f"sweep of {path}"))
     return "\n".join(out)
 
 

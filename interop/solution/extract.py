@@ -16,6 +16,7 @@ import pyomo.environ as pyo
 from interop.instance.schema import Instance
 from interop.model.data import ModelData
 from interop.model.matrix import Layout
+from interop.solution.burden import measures
 from interop.solution.evaluate import Assignment, evaluate, joined_to_root
 from interop.solution.solution import ASSIGNMENT_COLUMNS, Solution
 from interop.solver import stop
@@ -174,6 +175,7 @@ def checked_solution(
     }
     sol.assignments = _assignment_table(inst, assignments)
     sol.links, sol.integrated_nodes = links, nodes
+    sol.burden = measures(inst, {"assignments": [vars(a) for a in assignments]})
     sol.tasks = pd.DataFrame(
         [
             {"task": t.id, "effect": ev.effect[t.id], "demand": t.demand, "coverage": ev.effect[t.id] / t.demand}

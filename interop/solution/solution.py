@@ -51,6 +51,8 @@ class Solution:
     diagnosis: list = field(default_factory=list)
     plan_explanation: dict = field(default_factory=dict)  # opt-in: interop.analyses.plan_explain
     model_extension: dict = field(default_factory=dict)  # a Pyomo model the analyst changed: what changed
+    what_if: dict = field(default_factory=dict)  # opt-in: a quick what-if applied on the command line
+    burden: dict = field(default_factory=dict)  # burden and dependence measures (interop.solution.burden), not in JSON
 
     @property
     def has_solution(self) -> bool:
@@ -83,6 +85,8 @@ class Solution:
             out["plan_explanation"] = self.plan_explanation
         if self.model_extension:
             out["model_extension"] = self.model_extension
+        if self.what_if:
+            out["what_if"] = self.what_if
         return clean(out)
 
     def write(self, directory: str | Path, force: bool = False) -> Path:
@@ -117,7 +121,10 @@ class Solution:
 
 def summary(sol: Solution) -> str:
     """A short human summary: effectiveness, autonomy loss by nation, links, time."""
-    head = f"{sol.instance}" + (f" [{sol.scenario}]" if sol.scenario else "") + f": {sol.status}"
+    head = f"{sol.instance}" + (f" [{sol.scenario}]" if sol.scenario else "")
+    if sol.what_if.get("withdraw"):
+        head += f" without {', '.join(sol.what_if['withdraw'])}"
+    head += f": {sol.status}"
     lines = [head]
     if sol.message:
         lines.append(f"  {sol.message}")
@@ -145,7 +152,28 @@ def summary(sol: Solution) -> str:
         if idle:  # an analyst must see that a nation committed nothing
             lines.append(f"  committing nothing: {', '.join(idle)}")
         lines.append(f"  active links ({len(sol.links)}): {', '.join(sol.links) or 'none'}")
+        lines += burden_lines(sol.burden)
     t = sol.solver.get("time_s")
     if t is not None and not math.isnan(t):
         lines.append(f"  solve time {t:.2f} s")
     return "\n".join(lines)
+
+
+def burden_lines(burden: dict) -> list[str]:
+    """The burden and dependence measures of a plan, as summary lines (nations that commit, tasks served)."""
+    if not burden:
+        return []
+    nations = burden["nations"]
+    committing = [n for n, v in nations.items() if v["committed_share"] > 0]
+    shares = ", ".join(
+        f"{n} {nations[n]['committed_share']:.0%} of {nations[n]['available_share']:.0%}" for n in committing
+    )
+    exposed = ", ".join(f"{n} {nations[n]['entrapment_exposure']:.0%}" for n in committing)
+    served = [(t, v) for t, v in burden["tasks"].items() if v["largest_contributor"] is not None]
+    tasks = ", ".join(f"{t} {v['largest_contributor']} {v['abandonment_exposure']:.0%}" for t, v in served)
+    return [
+        f"  burden: committed value share (of available): {shares or 'none'}"
+        f"   Herfindahl {burden['herfindahl']:.3g}, Gini {burden['gini']:.3g}",
+        f"  entrapment exposure (committed value under another's or shared command): {exposed or 'none'}",
+        f"  abandonment exposure (largest contributor's share of each task's effect): {tasks or 'none'}",
+    ]

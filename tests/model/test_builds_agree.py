@@ -2,8 +2,8 @@
 
 ``interop.solve(instance)`` takes the matrix build; ``interop.solve(build_model(instance))``
 compiles the Pyomo model. The row-by-row comparison below fails when either
-build changes one coefficient, bound or row group alone (the note of the
-redesign shows the experiment); the solve comparisons check that both paths
+build changes one coefficient, bound or row group alone (docs/redesign.md shows the
+experiment); the solve comparisons check that both paths
 report the same solution.
 """
 
@@ -126,10 +126,27 @@ def _pyomo_column_order(model, layout, data) -> dict:
 
 
 @pytest.mark.parametrize("epsilon", [None, 3.0])
-@pytest.mark.parametrize("source", ["format-example.yaml", "hand-chain.yaml", "hand-limits.yaml", 1, 2, 3, 11, 12])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "format-example.yaml",
+        "hand-chain.yaml",
+        "hand-limits.yaml",
+        # leads (κ_ℓ) in the objective, under a share limit (c7) and with κ_ℓ = 0 under a caveat
+        "hand-idle.yaml",
+        "hand-lead.yaml:share-priced",
+        "hand-lead.yaml:caveat-free",
+        1,
+        2,
+        3,
+        11,
+        12,
+    ],
+)
 def test_same_matrix_bounds_and_objective_as_the_pyomo_model(source, epsilon):
     if isinstance(source, str):
-        inst = load_instance(TINY / source)
+        name, _, scenario = source.partition(":")
+        inst = load_instance(TINY / name, scenario or None)
     else:
         inst = parse_instance(generate("S", seed=source)) if source < 10 else _small(source)
     model = build_model(inst, epsilon=epsilon)

@@ -69,3 +69,49 @@ def test_rising_lambda_never_raises_autonomy_loss_or_effect(name, scenario):
     for (w0, e0), (w1, e1) in zip(seen, seen[1:]):
         assert w1 <= w0 + 1e-6
         assert e1 <= e0 + 1e-6
+
+
+def test_no_instance_size_is_typed_by_hand():
+    """Sizes come from the files (the `*-sizes` blocks), not prose: a typed "45 platforms" went stale once.
+
+    Catches a count of platforms, units, nodes, links, nations or tasks written
+    outside the generated blocks, and a sizes block that disagrees with the file.
+    """
+    import re
+
+    doc = (ROOT / "docs" / "instances.md").read_text()
+    brief = _brief()
+    prose = brief.MARK.sub("", doc)
+    typed = re.findall(r"\b\d+ (?:platforms|units|command nodes|candidate links|nations|tasks)\b", prose)
+    assert not typed, typed
+    for name in brief.FLAGSHIPS:
+        inst = load_instance(brief.FLAGSHIPS[name])
+        line = brief.sizes_line(name)
+        assert line in doc
+        assert f"{len(inst.platforms)} platforms ({sum(p.count for p in inst.platforms)} units)" in line
+
+
+def test_which_destroyer_pair_the_us_withholds_under_the_future_cfc_is_a_tie():
+    """The brief says the sea is a tie: the reference plan with the US East-Sea destroyers replaced by the
+    West-Sea pair (same tasks' seas, same commands) scores the same Z and Σ α Aut, and is feasible.
+
+    Fails if the model starts to prefer one sea (then the brief's table (d) names a forced unit, and the
+    note that calls it a tie is wrong).
+    """
+    from interop.solution.evaluate import Assignment, evaluate
+
+    inst = load_instance(ROOT / "instances" / "us-rok-cfc.yaml", "wartime-fcfc")
+    ref = _brief().solution("us-rok-cfc", "wartime-fcfc")
+    plan = [Assignment(**a) for a in ref["assignments"]]
+    swapped = [
+        Assignment("US-7F-destroyer-west", "west-sea-control", a.command, a.units, a.integrated_units)
+        if a.platform == "US-7F-destroyer-east"
+        else a
+        for a in plan
+    ]
+    assert swapped != plan and not any(a.platform == "US-7F-destroyer-west" for a in plan)
+    a = evaluate(inst, plan, ref["links"], ref["integrated_nodes"])
+    b = evaluate(inst, swapped, ref["links"], ref["integrated_nodes"])
+    assert a.feasible and b.feasible, b.violations
+    assert b.objective == pytest.approx(a.objective, abs=1e-9)
+    assert b.weighted_autonomy_loss == pytest.approx(a.weighted_autonomy_loss, abs=1e-9)

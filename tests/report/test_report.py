@@ -60,3 +60,31 @@ def test_html_table_rounds_and_escapes():
 
     out = html_table(pd.DataFrame({"a": [0.9717499999999999], "b": ["<x>"]}))
     assert '<td class="num">0.9717</td>' in out and "&lt;x&gt;" in out
+
+
+def test_a_sweep_is_in_the_report_when_asked(tmp_path, capsys):
+    """Issue 11: "sweeps if asked". hand-lead aaa-leads: Z = max(0, 4 − 1.5 λ) (AAA leads, κ_ℓ = 0.25)."""
+    args = ["report", str(TINY / "hand-lead.yaml"), "--scenarios", "aaa-leads", "--points", "2"]
+    assert run([*args, "--out", str(tmp_path), "--sweep", "parameters.autonomy_scale=0,1,4"]) == 0
+    text = (tmp_path / "report.html").read_text()
+    assert_self_contained(text)
+    assert "<h2>Sweep (aaa-leads): parameters.autonomy_scale</h2>" in text
+    assert 'alt="sweep of parameters.autonomy_scale"' in text
+    section = text.split("<h2>Sweep (aaa-leads)", 1)[1].split("<h2>", 1)[0]
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", section, flags=re.S)]
+    rows = [r for r in rows if r]
+    assert [(r[0], r[1], r[2]) for r in rows] == [("0", "optimal", "4"), ("1", "optimal", "2.5"), ("4", "optimal", "0")]
+    # no sweep unless asked
+    assert run([*args, "--out", str(tmp_path / "plain")]) == 0
+    assert "<h2>Sweep" not in (tmp_path / "plain" / "report.html").read_text()
+
+
+@pytest.mark.parametrize("spec", ["parameters.autonomy_scale", "=0,1", "parameters.autonomy_scale=a,b"])
+def test_a_bad_sweep_spec_is_exit_2_before_any_solve(tmp_path, capsys, spec):
+    assert run(["report", str(TINY / "hand-lead.yaml"), "--out", str(tmp_path), "--sweep", spec]) == 2
+    assert "--sweep" in capsys.readouterr().err and not (tmp_path / "report.html").exists()
+
+
+def test_a_sweep_of_an_unknown_path_is_exit_2(tmp_path, capsys):
+    assert run(["report", str(TINY / "hand-lead.yaml"), "--out", str(tmp_path), "--sweep", "parameters.nope=0,1"]) == 2
+    assert "nope" in capsys.readouterr().err
