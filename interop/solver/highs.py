@@ -163,10 +163,17 @@ def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
     limit = float(limit[1] if isinstance(limit, tuple) else limit)
     if stop.requested() is not None:  # a stop came before this run: do not start it
         return RunResult("no_solution", None, None, None, 0.0, stop.interrupted_message(), True, "interrupted")
-    seen = {"incumbent": start is not None}
+    n_cols = h.getNumCol()
+    # the caller's start counts as an incumbent HiGHS holds; each improving solution is kept here too, so a
+    # run deaf to its cancel can be left without losing it
+    seen: dict = {"incumbent": start is not None, "values": None, "objective": None, "bound": None}
 
-    def on_incumbent(_event) -> None:
+    def on_incumbent(event) -> None:
         seen["incumbent"] = True
+        found = event.data_out
+        values = np.array(found.mip_solution, dtype=float)
+        if len(values) == n_cols:
+            seen.update(values=values, objective=float(found.objective_function_value), bound=found.mip_dual_bound)
 
     h.cbMipImprovingSolution += on_incumbent
     interrupted = cancelled = abandoned = False
@@ -191,8 +198,9 @@ def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
                     h.cancelSolve()  # HiGHS checks its limit between phases: hold it to it
                     cancelled, cancel_at = True, now
                 may_leave = interrupted or stop.last_solve_only()  # highspy's solve lock is per process
-                if cancel_at is not None and may_leave and not seen["incumbent"] and now - cancel_at > ABANDON_S:
-                    abandoned = True  # deaf to the cancel (presolve) and nothing to keep: leave it
+                nothing_lost = not seen["incumbent"] or seen["values"] is not None
+                if cancel_at is not None and may_leave and nothing_lost and now - cancel_at > ABANDON_S:
+                    abandoned = True  # deaf to the cancel (presolve, a long LP) and nothing to lose: leave it
                     break
             except KeyboardInterrupt:  # no signal handling installed (the Python API)
                 stop.request()
@@ -206,13 +214,16 @@ def run_highs(h: highspy.Highs, start: np.ndarray | None = None) -> RunResult:
     if abandoned:
         stop.note_abandoned()
         termination, message = stop_reason(None, "", interrupted, cancelled)
+        if seen["values"] is not None:  # the best solution HiGHS reported before it was left
+            bound = seen["bound"] if seen["bound"] is not None and np.isfinite(seen["bound"]) else None
+            values, objective = seen["values"], seen["objective"]
+            return RunResult("feasible", values, objective, bound, elapsed, message, interrupted, termination, True)
         return RunResult("no_solution", None, None, None, elapsed, message, interrupted, termination, abandoned=True)
     model_status = h.getModelStatus()
     info = h.getInfo()
     text = h.modelStatusToString(model_status)
     has_solution = info.primal_solution_status == 2
     MS = highspy.HighsModelStatus
-    n_cols = h.getNumCol()
     values = np.array(h.getSolution().col_value, dtype=float) if has_solution or n_cols == 0 else None
     objective = info.objective_function_value if has_solution else None
     bound = info.mip_dual_bound if info.mip_node_count >= 0 else objective
