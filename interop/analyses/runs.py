@@ -206,9 +206,11 @@ def _deliver(results: Iterable[tuple[str, dict]], on_result: Callable[[str, dict
 
 
 def _execute_pool(jobs, worker, on_result, workers: int) -> None:
-    """The local pool: workers watch this process (:func:`interop.solver.stop.worker_init`);
-    on a stop they are ended at once, the points they finished already on disk."""
+    """The local pool: workers start shielded from the terminal's signals and watch this process
+    (:func:`interop.solver.stop.worker_init`); on a stop they are ended at once, the points they
+    finished already on disk."""
     context = get_context("spawn")
+    quiet_resource_tracker()
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=stop.worker_init, initargs=(os.getpid(),))
 
     def end() -> None:
@@ -216,7 +218,8 @@ def _execute_pool(jobs, worker, on_result, workers: int) -> None:
 
     remove = stop.on_exit(end)
     try:
-        pending = {pool.submit(worker, job) for job in jobs}
+        with stop.shielded():  # the workers start as submitted: shielded until worker_init
+            pending = {pool.submit(worker, job) for job in jobs}
         while pending:
             finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             stop.check()

@@ -16,10 +16,11 @@ as usual; a HiGHS run it cancels records the stop here, and a long run then
 raises :class:`Interrupted` (an ``Exception``, so that click and typer pass it
 on rather than turn it into their own abort).
 
-Pool workers (:func:`worker_init`) ignore SIGINT (the parent decides and ends
-them) and exit on their own when their parent is gone, even after ``kill -9``.
-A local Dask cluster's processes start :func:`shielded` (the stop signals
-blocked), so a Ctrl-C to the terminal's process group reaches only the parent.
+Workers start :func:`shielded` (the stop signals blocked), so that a Ctrl-C
+to the terminal's process group reaches only the parent, which decides and
+ends them: pool workers (:func:`worker_init`) then ignore SIGINT and SIGHUP,
+a local Dask cluster's keep them blocked. Either kind exits on its own when
+its parent is gone, even after ``kill -9``.
 """
 
 from __future__ import annotations
@@ -199,11 +200,16 @@ def shielded() -> Iterator[None]:
 
 
 def worker_init(parent: int) -> None:
-    """In a pool worker: leave SIGINT to the parent, die on SIGTERM, exit when ``parent`` is gone."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for name in ("SIGTERM", "SIGHUP"):
+    """In a pool worker: leave SIGINT and SIGHUP to the parent, die on SIGTERM, exit when ``parent`` is gone.
+
+    The pool starts its workers :func:`shielded`; the shield is lifted here, once the
+    terminal's signals are ignored, so that the parent's SIGTERM ends the worker.
+    """
+    for name, action in (("SIGINT", signal.SIG_IGN), ("SIGHUP", signal.SIG_IGN), ("SIGTERM", signal.SIG_DFL)):
         if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
+            signal.signal(getattr(signal, name), action)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="interop-parent-watch").start()
 
 

@@ -1,9 +1,10 @@
-"""Dask runs stopped: a Ctrl-C to the terminal is one line and exit 130, and ``kill -9`` leaves no worker.
+"""Parallel runs stopped from the terminal: one line and exit 128 + N; ``kill -9`` leaves no Dask worker.
 
-A real Ctrl-C reaches every process of the terminal's foreground group, so the
-sweep runs in a session of its own and the signal goes to that whole group:
-the local cluster's workers must not answer it with tracebacks of their own
-(heartbeats to a scheduler that is gone, interrupted imports).
+A real Ctrl-C (or a hangup) reaches every process of the terminal's foreground
+group, so the sweep runs in a session of its own and the signal goes to that
+whole group: the workers (a local pool's, a local Dask cluster's) must not
+answer it with tracebacks of their own (heartbeats to a scheduler that is
+gone, interrupted imports, a resource tracker killed).
 """
 
 import os
@@ -21,11 +22,11 @@ pytest.importorskip("distributed")
 GRID = {"command_nodes.JFC.capacity": "1,2,3", "tasks.defend-north.demand": "10:24:0.02"}  # 2103 points
 
 
-def _dask_sweep(out: Path) -> subprocess.Popen:
+def _parallel_sweep(out: Path, executor: str = "dask") -> subprocess.Popen:
     argv = [sys.executable, "-m", "interop", "sweep", str(EXAMPLE)]
     for path, spec in GRID.items():
         argv += ["-p", path, "--values", spec]
-    argv += ["--executor", "dask", "--workers", "2", "--no-progress", "-o", str(out)]
+    argv += ["--executor", executor, "--workers", "2", "--no-progress", "-o", str(out)]
     proc = subprocess.Popen(
         argv, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
@@ -35,21 +36,24 @@ def _dask_sweep(out: Path) -> subprocess.Popen:
     return proc
 
 
-def test_ctrl_c_to_the_process_group_stops_a_dask_sweep_with_one_line(tmp_path):
+@pytest.mark.parametrize(
+    ("executor", "sig"), [("dask", signal.SIGINT), ("dask", signal.SIGHUP), ("local", signal.SIGINT)]
+)
+def test_a_signal_to_the_process_group_stops_a_parallel_sweep_with_one_line(executor, sig, tmp_path):
     out = tmp_path / "cut"
-    proc = _dask_sweep(out)
+    proc = _parallel_sweep(out, executor)
     workers = _children(proc.pid)
-    os.killpg(proc.pid, signal.SIGINT)
+    os.killpg(proc.pid, sig)
     _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, (proc.returncode, stderr[-3000:])
+    assert proc.returncode == 128 + sig, (proc.returncode, stderr[-3000:])
     lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: interrupted by SIGINT"), stderr[-3000:]
+    assert len(lines) == 1 and lines[0].startswith(f"error: interrupted by {sig.name}"), stderr[-3000:]
     assert "finished and kept" in lines[0] and "resume" in lines[0]
     assert not _outliving(workers, 5.0), "a worker outlived the run"
 
 
 def test_kill_9_of_a_dask_sweep_leaves_no_worker(tmp_path):
-    proc = _dask_sweep(tmp_path / "k")
+    proc = _parallel_sweep(tmp_path / "k")
     workers = _children(proc.pid)
     proc.kill()
     proc.communicate(timeout=30)
