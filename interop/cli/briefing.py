@@ -22,7 +22,7 @@ from interop.cli.app import (
     written_or_fail,
 )
 from interop.errors import InstanceError
-from interop.exitcodes import NO_SOLUTION, OK
+from interop.exitcodes import BAD_INPUT, NO_SOLUTION, OK
 from interop.safeio import error_line, plain
 
 ScenariosOpt = Annotated[
@@ -156,7 +156,7 @@ def report(
             sweeps[path.strip()] = parse_values(values)
         except ValueError as exc:
             err.print(error_line(f"--sweep {spec}: {exc}"))
-            raise Failure(2) from None
+            raise Failure(BAD_INPUT) from None
     directory = out_dir or Path("runs") / Path(file).stem / "report"
     with out_folder(directory, "report", force, again="replace") as folder:  # checked before the solves
         try:

@@ -24,7 +24,7 @@ from interop.cli.app import (
     written_or_fail,
 )
 from interop.errors import InstanceError
-from interop.exitcodes import NO_SOLUTION, OK
+from interop.exitcodes import BAD_INPUT, NO_SOLUTION, OK
 from interop.safeio import error_line, plain, warning_line
 
 
@@ -83,7 +83,7 @@ def solve(
     deadline = None if time_limit is None else began + time_limit
     if overlay is not None and scenario is not None:
         err.print(error_line("give --scenario or --overlay, not both (an overlay applies to the base instance)"))
-        raise Failure(2)
+        raise Failure(BAD_INPUT)
     inst = load_or_fail(file, scenario) if overlay is None else overlaid_or_fail(file, overlay)
     profile = profile_or_fail(solver)
     leavers = list(dict.fromkeys(withdraw or []))
@@ -93,7 +93,7 @@ def solve(
         unknown = [n for n in leavers if n not in {x.id for x in inst.nations}]
         if unknown:
             err.print(error_line(f"--withdraw: no nation {', '.join(map(repr, unknown))} in {inst.name}"))
-            raise Failure(2)
+            raise Failure(BAD_INPUT)
         for nation in leavers:
             inst = without(inst, nation)
     what = "-".join(["withdraw", *leavers]) if leavers else None
