@@ -166,6 +166,7 @@ def _solve_compact(data: ModelData, name: str, options: dict, verbose: bool, dea
     lp = {
         "form": "compact",
         "lp_bound": first.bound,
+        "lp_method": first.lp_method,
         "lp_time_s": round(first.lp_time_s, 4),
         "start_objective": first.objective,
         "start_time_s": round(first.sub_time_s, 4),
