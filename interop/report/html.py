@@ -111,7 +111,7 @@ def build_report(
     frontier_points: int = 7,
     profile: str = "default",
     time_limit: float | None = None,
-    sweeps: dict[str, list[float]] | None = None,
+    sweeps: dict[str, list] | None = None,
 ) -> str:
     """The HTML text of the briefing on ``file`` for ``scenarios`` (default: the base and every scenario).
 
@@ -243,7 +243,7 @@ def _scenario_section(cmp) -> str:
     return "\n".join(out)
 
 
-def _sweep_section(inst: Instance, scenario: str, path: str, values: list[float], tmp: Path, profile, limit) -> str:
+def _sweep_section(inst: Instance, scenario: str, path: str, values: list, tmp: Path, profile, limit) -> str:
     """A one-parameter sweep of ``inst``: its table and figure."""
     from interop.analyses.sweep import sweep
     from interop.report.plots import plot_sweep
