@@ -348,6 +348,14 @@ def row_of(point: Point, sol: dict, params: list[str], nations: list[str]) -> di
 
 
 def table(points: list[Point], solutions: dict[int, dict], params: list[str], nations: list[str]) -> pd.DataFrame:
-    """The sweep table of the solved points, in grid order."""
-    rows = [row_of(p, solutions[p.index], params, nations) for p in points if p.index in solutions]
-    return pd.DataFrame(rows)
+    """The sweep table of the solved points, in grid order.
+
+    A switch or name column keeps its values as swept (``True``, ``"KOR"``,
+    ``None`` for a cleared lead): an object column, not pandas' inferred text.
+    """
+    done = [p for p in points if p.index in solutions]
+    frame = pd.DataFrame([row_of(p, solutions[p.index], params, nations) for p in done])
+    for path in params:
+        if done and field_kind(path).kind != "number":
+            frame[path] = pd.Series([p.values[path] for p in done], index=frame.index, dtype=object)
+    return frame

@@ -36,9 +36,7 @@ def _cedes(inst, nation: str, node) -> bool:
     if node.nation == nation:
         return False
     if node.nation == "multinational" and nation in (node.members or []):
-        factor = (
-            inst.parameters.lead_command_factor if node.lead == nation else inst.parameters.shared_command_factor
-        )
+        factor = inst.parameters.lead_command_factor if node.lead == nation else inst.parameters.shared_command_factor
         return factor > 0
     return True
 
