@@ -246,6 +246,7 @@ def _scenario_section(cmp) -> str:
 def _sweep_section(inst: Instance, scenario: str, path: str, values: list, tmp: Path, profile, limit) -> str:
     """A one-parameter sweep of ``inst``: its table and figure."""
     from interop.analyses.sweep import sweep
+    from interop.analyses.sweep_paths import field_kind, show
     from interop.report.plots import plot_sweep
 
     table = sweep(inst, {path: values}, profile=profile, time_limit=limit)
@@ -254,7 +255,8 @@ def _sweep_section(inst: Instance, scenario: str, path: str, values: list, tmp: 
         '<p class="note">Each point is an exact optimum of Z with the parameter set to the value shown.</p>',
     ]
     columns = [path, "status", "objective", "effectiveness", "weighted_autonomy_loss", "link_cost"]
-    out.append(html_table(table, [*columns, *[c for c in table.columns if c.startswith("autonomy_loss.")]]))
+    shown = table.assign(**{path: table[path].map(show)}) if field_kind(path).kind != "number" else table
+    out.append(html_table(shown, [*columns, *[c for c in table.columns if c.startswith("autonomy_loss.")]]))
     if table["status"].isin(["optimal", "feasible"]).any():
         figure = plot_sweep(table, [path], tmp / f"sweep-{abs(hash(path))}", title=f"{inst.name} [{scenario}]")
         out.append(inline_png(figure[0], f"sweep of {path}"))

@@ -4,7 +4,8 @@ Every point must equal a plain ``solve`` of the instance file edited by hand
 (the YAML changed in the test, written, solved from the file), so a sweep that
 ignored its value, set it on the wrong entity or mis-read ``false``/``none``
 fails; the hand-lead points are also hand-computed (Z = 1, 2.5, 1), and the
-US-ROK CFC points must differ in Korea's autonomy loss.
+US-ROK naval component's points (USA or ROK lead) must differ in Korea's
+autonomy loss.
 """
 
 import json
@@ -99,14 +100,19 @@ def test_shares_networks_grid_points_are_hand_edited_solves(tmp_path):
 
 
 @pytest.mark.slow
-def test_cfc_lead_usa_or_kor_differ_in_korea_autonomy_loss(tmp_path):
-    """us-rok-cfc (base = wartime-cfc): the CFC led by the USA or by the ROK, each the hand-edited file's optimum."""
+def test_naval_component_lead_usa_or_kor_differ_in_korea_autonomy_loss(tmp_path):
+    """us-rok-cfc (base = wartime-cfc): the combined naval component CFC-NCC, where most ROK units serve,
+    led by the USA (as in the file) or by the ROK; each point is the hand-edited file's optimum.
+
+    (The CFC itself holds no units, capacity 0: who leads it changes no κ of a unit, so sweeping
+    ``command_nodes.CFC.lead`` gives two equal points; its components carry the lead.)
+    """
     file = ROOT / "instances" / "us-rok-cfc.yaml"
-    table = sweep(file, {"command_nodes.CFC.lead": "USA,KOR"}, workers=2)
+    table = sweep(file, {"command_nodes.CFC-NCC.lead": "USA,KOR"}, workers=2)
     usa, kor = table.to_dict("records")
     assert usa["status"] == kor["status"] == "optimal"
-    assert abs(usa["autonomy_loss.KOR"] - kor["autonomy_loss.KOR"]) > 0.1
-    cold = _hand_edited(file, {("command_nodes", "CFC", "lead"): "KOR"}, tmp_path)
+    assert kor["autonomy_loss.KOR"] < usa["autonomy_loss.KOR"] - 1.0  # the ROK cedes κ_ℓ, not κ_s
+    cold = _hand_edited(file, {("command_nodes", "CFC-NCC", "lead"): "KOR"}, tmp_path)
     assert kor["objective"] == pytest.approx(cold.objective, rel=1e-6)
     assert usa["objective"] == pytest.approx(interop.solve(file).objective, rel=1e-6)  # USA leads in the file
 
