@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -246,7 +247,7 @@ def _category(value: object) -> str:
     """A swept value as a category label, spelled as on the command line (``true``, ``none``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "none"  # a cleared field (a lead): None in the table, an empty cell in sweep.csv
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
     return str(value)
 
