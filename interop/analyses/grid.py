@@ -1,9 +1,12 @@
 """Sensitivity-sweep grids: parameter paths and values, lines of points, and bisection.
 
-A parameter is any numeric field named by a dotted path
+A parameter is a field named by a dotted path: a number
 (``parameters.autonomy_scale``, ``parameters.integration_bonus.cyber``,
-``nations.KOR.autonomy_weight``, ``tasks.defend-north.demand``). Values come
-as a list (``0,0.5,1``) or a range (``0:2:0.1``, both ends included).
+``nations.KOR.autonomy_weight``, ``tasks.defend-north.demand``), a switch
+(``nations.HUN.shares_networks``) or a name (``command_nodes.CFC.lead``).
+Numbers come as a list (``0,0.5,1``) or a range (``0:2:0.1``, both ends
+included); switches and names as a list (``true,false``, ``USA,KOR,none``);
+each is read by the field's type (:mod:`interop.analyses.sweep_paths`).
 
 Work is reused between points. λ, μ and the α_n only change the objective,
 so one compiled model in one HiGHS instance serves a whole line of points
@@ -14,7 +17,9 @@ effect, link cost and losses that the parameter weighs), each is optimal at
 every point inside (the optimum is a convex function of the
 parameter and the solution's value a linear one), so those points need no
 solve at all. A sweep bisects its lines and solves only where the optimal
-solution changes. Other fields change the model and are solved point by point.
+solution changes. Other fields (switches and names too) change the model:
+each of their values rebuilds and revalidates the instance and is solved
+point by point.
 """
 
 from __future__ import annotations
@@ -27,43 +32,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from interop.analyses.sweep_paths import SweptValue, field_kind, locate, show
+from interop.analyses.sweep_paths import parse_values as parse_values  # noqa: F401  (its former home)
 from interop.errors import InstanceError, Problem
-from interop.instance.schema import COLLECTIONS, Instance
+from interop.instance.schema import Instance
 from interop.solution.evaluate import Assignment
-
-GLOBAL_NUMERIC = (
-    "autonomy_scale",
-    "link_cost_scale",
-    "shared_command_factor",
-    "lead_command_factor",
-    "integration_autonomy_factor",
-)
-RANGE_LIMIT = 100_000
-
-
-def parse_values(spec: str) -> list[float]:
-    """The values of a list (``0,0.5,1``) or an inclusive range (``start:stop:step``)."""
-    text = spec.strip()
-    try:
-        if ":" in text:
-            parts = [float(x) for x in text.split(":")]
-            if len(parts) != 3:
-                raise ValueError
-            start, stop, step = parts
-            if step <= 0 or stop < start:
-                raise ValueError("a range needs start ≤ stop and a positive step")
-            count = math.floor((stop - start) / step + 1e-9) + 1
-            if count > RANGE_LIMIT:
-                raise ValueError(f"{count} values; the limit is {RANGE_LIMIT}")
-            values = [float(f"{start + k * step:.12g}") for k in range(count)]
-        else:
-            values = [float(x) for x in text.split(",") if x.strip()]
-    except ValueError as exc:
-        detail = f": {exc}" if str(exc) else ""
-        raise ValueError(f"bad values '{spec}' (a list 0,0.5,1 or a range start:stop:step){detail}") from None
-    if not values or not all(math.isfinite(v) for v in values):
-        raise ValueError(f"bad values '{spec}': give finite numbers")
-    return values
 
 
 def is_mutable(path: str) -> bool:
@@ -74,38 +47,17 @@ def is_mutable(path: str) -> bool:
     return len(parts) >= 3 and parts[0] == "nations" and parts[-1] == "autonomy_weight"
 
 
-def _locate(doc: dict, path: str) -> tuple[dict, str]:
-    """The mapping holding the field ``path`` names in an instance document, and the key."""
-    parts = path.split(".")
-    head = parts[0]
-    if head == "parameters":
-        params = doc.setdefault("parameters", {})
-        if len(parts) == 2 and parts[1] in GLOBAL_NUMERIC:
-            return params, parts[1]
-        if len(parts) == 3 and parts[1] == "integration_bonus":
-            if parts[2] not in doc.get("domains", []):
-                raise KeyError(f"'{parts[2]}' is not a domain of the instance")
-            return params.setdefault("integration_bonus", {}), parts[2]
-        raise KeyError(f"no numeric parameter '{'.'.join(parts[1:])}'")
-    if head in COLLECTIONS and len(parts) >= 3:
-        entity_id, key = ".".join(parts[1:-1]), parts[-1]
-        for entity in doc.get(head, []):
-            if entity.get("id") == entity_id:
-                current = entity.get(key)
-                if isinstance(current, bool) or not isinstance(current, (int, float)):
-                    raise KeyError(f"'{key}' is not a numeric field of {head} '{entity_id}'")
-                return entity, key
-        raise KeyError(f"no entry '{entity_id}' in {head}")
-    raise KeyError("expected parameters.NAME, parameters.integration_bonus.DOMAIN or COLLECTION.ID.FIELD")
-
-
 def instance_document(inst: Instance) -> dict:
     """A plain document of ``inst`` (scenario applied) that validates back to it."""
     return inst.model_dump(mode="json", exclude_none=True, exclude={"scenarios"})
 
 
-def with_values(inst: Instance, values: dict[str, float], source: str = "<sweep>") -> Instance:
-    """``inst`` with the fields named by ``values``' paths set, revalidated."""
+def with_values(inst: Instance, values: dict[str, SweptValue], source: str = "<sweep>") -> Instance:
+    """``inst`` with the fields named by ``values``' paths set, revalidated.
+
+    A value that does not fit the instance (a lead that is not a member, an
+    unknown nation) is an :class:`InstanceError` placed at ``--param PATH=VALUE``.
+    """
     from interop.instance.loading import parse_instance
 
     if not values:
@@ -113,30 +65,31 @@ def with_values(inst: Instance, values: dict[str, float], source: str = "<sweep>
     doc = instance_document(inst)
     for path, value in values.items():
         try:
-            holder, key = _locate(doc, path)
+            holder, key = locate(doc, path)
         except KeyError as exc:
             raise InstanceError(source, [Problem(f"--param {path}", exc.args[0])]) from None
         current = holder.get(key)
-        if isinstance(current, int) and float(value).is_integer():
+        numeric = field_kind(path).kind == "number"
+        if numeric and isinstance(current, int) and float(value).is_integer():
             value = int(value)
         holder[key] = value
     try:
         out = parse_instance(doc, None, source)
     except InstanceError as exc:
-        where = ", ".join(f"{p}={v:g}" for p, v in values.items())
+        where = ", ".join(f"{p}={show(v)}" for p, v in values.items())
         problems = [Problem(f"--param {where}", f"{x.place}: {x.message}") for x in exc.problems]
         raise InstanceError(source, problems) from None
     out._scenario = inst.scenario
     return out
 
 
-def check_params(inst: Instance, params: dict[str, list[float]]) -> list[Problem]:
+def check_params(inst: Instance, params: dict[str, list[SweptValue]]) -> list[Problem]:
     """Problems with the swept paths or values, each placed at its ``--param``."""
     problems = []
     doc = instance_document(inst)
     for path, values in params.items():
         try:
-            _locate(doc, path)
+            locate(doc, path)
         except KeyError as exc:
             problems.append(Problem(f"--param {path}", exc.args[0]))
             continue
@@ -150,7 +103,7 @@ class Point:
     """One point of a sweep: its index in the grid and its parameter values."""
 
     index: int
-    values: dict[str, float]
+    values: dict[str, SweptValue]
 
     @property
     def name(self) -> str:
@@ -165,19 +118,19 @@ class Line:
     bisection skips the points where the optimal solution is known.
     """
 
-    structural: dict[str, float]
+    structural: dict[str, SweptValue]
     points: list[Point]
     mutable_axis: str | None
     known: dict[int, dict] = field(default_factory=dict)  # finished points (resume)
 
 
-def grid(params: dict[str, list[float]]) -> list[Point]:
+def grid(params: dict[str, list[SweptValue]]) -> list[Point]:
     """Every combination of the values, the first parameter varying slowest."""
     paths = list(params)
     return [Point(i, dict(zip(paths, combo))) for i, combo in enumerate(itertools.product(*params.values()))]
 
 
-def plan(params: dict[str, list[float]], chunks: int = 1) -> list[Line]:
+def plan(params: dict[str, list[SweptValue]], chunks: int = 1) -> list[Line]:
     """The lines of a sweep, each line cut into at most ``chunks`` contiguous pieces."""
     paths = list(params)
     axis = paths[-1] if paths and is_mutable(paths[-1]) else None
@@ -395,6 +348,14 @@ def row_of(point: Point, sol: dict, params: list[str], nations: list[str]) -> di
 
 
 def table(points: list[Point], solutions: dict[int, dict], params: list[str], nations: list[str]) -> pd.DataFrame:
-    """The sweep table of the solved points, in grid order."""
-    rows = [row_of(p, solutions[p.index], params, nations) for p in points if p.index in solutions]
-    return pd.DataFrame(rows)
+    """The sweep table of the solved points, in grid order.
+
+    A switch or name column keeps its values as swept (``True``, ``"KOR"``,
+    ``None`` for a cleared lead): an object column, not pandas' inferred text.
+    """
+    done = [p for p in points if p.index in solutions]
+    frame = pd.DataFrame([row_of(p, solutions[p.index], params, nations) for p in done])
+    for path in params:
+        if done and field_kind(path).kind != "number":
+            frame[path] = pd.Series([p.values[path] for p in done], index=frame.index, dtype=object)
+    return frame

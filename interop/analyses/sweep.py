@@ -22,7 +22,6 @@ from interop.analyses.grid import (
     check_params,
     fingerprint,
     grid,
-    parse_values,
     plan,
     solve_line,
     table,
@@ -30,6 +29,7 @@ from interop.analyses.grid import (
 )
 from interop.analyses.limits import grid_problem, workers_problem
 from interop.analyses.runs import RunDir, closes_run_dirs, execute, progress_bar, worker_threads, write_point
+from interop.analyses.sweep_paths import SweptValue, field_kind, sweep_values
 from interop.errors import InstanceError, Problem
 from interop.instance.schema import Instance
 from interop.solver import stop
@@ -73,14 +73,21 @@ def solve_job(job: dict) -> list[tuple[str, dict]]:
     return done
 
 
-def _values(spec: Sequence[float] | str) -> list[float]:
-    return parse_values(spec) if isinstance(spec, str) else [float(v) for v in spec]
+def _values(params: dict[str, Sequence[SweptValue] | str]) -> tuple[dict[str, list[SweptValue]], list[Problem]]:
+    """Each path's values read by its field's type, and the problems (placed at ``--param PATH``)."""
+    values, problems = {}, []
+    for path, spec in params.items():
+        try:
+            values[path] = sweep_values(path, spec)
+        except (KeyError, ValueError) as exc:
+            problems.append(Problem(f"--param {path}", exc.args[0]))
+    return values, problems
 
 
 @closes_run_dirs
 def sweep(
     target: str | Path | Instance,
-    params: dict[str, Sequence[float] | str],
+    params: dict[str, Sequence[SweptValue] | str],
     *,
     scenario: str | None = None,
     out: str | Path | None = None,
@@ -95,28 +102,34 @@ def sweep(
 ) -> pd.DataFrame:
     """Solve ``target`` at every combination of ``params`` (dotted path → values).
 
-    Values are a sequence of numbers or a spec string (``"0,0.5,1"``,
-    ``"0:2:0.1"``). Returns the sweep table: one row per point with the
-    parameter values, status, objective, gap, effectiveness, weighted effect,
-    weighted autonomy loss, link cost, solve time and each nation's autonomy
-    loss. Raises :class:`InstanceError` for a bad path or value and
-    :class:`interop.runs.RunConflict` when ``out`` holds another run.
+    Values are a sequence or a spec string read by the field's type
+    (:mod:`interop.analyses.sweep_paths`): numbers ``"0,0.5,1"`` or
+    ``"0:2:0.1"``, switches ``"true,false"`` (or ``[True, False]``), names
+    ``"USA,KOR,none"`` (``none``/``None`` clears an optional field such as a
+    lead). A switch or a name changes the model: each of its values rebuilds
+    and revalidates the instance, as a span of control does. Returns the sweep
+    table: one row per point with the parameter values, status, objective,
+    gap, effectiveness, weighted effect, weighted autonomy loss, link cost,
+    solve time and each nation's autonomy loss. Raises :class:`InstanceError`
+    for a bad path or value (a lead that is not a member: the path and value
+    named) and :class:`interop.runs.RunConflict` when ``out`` holds another run.
     """
     from interop.instance.loading import load_instance
 
     stop.fresh()
     inst = load_instance(target, scenario) if isinstance(target, (str, Path)) else target
-    grid_values = {path: _values(spec) for path, spec in params.items()}
+    grid_values, problems = _values(params)
     limits = [grid_problem(grid_values), workers_problem(workers)]
-    problems = check_params(inst, grid_values) + [Problem("", text) for text in limits if text]
+    problems += check_params(inst, grid_values) + [Problem("", text) for text in limits if text]
     if problems:
         raise InstanceError("sweep", problems)
     points = grid(grid_values)
     lines = plan(grid_values, chunks=max(1, workers))
     for line in {tuple(sorted(x.structural.items())): x for x in lines}.values():
         with_values(inst, line.structural)  # every model the sweep needs is valid: fail before solving
-    # the grid's corner of largest values: the products the model is built from are largest there
-    with_values(inst, {path: max(values) for path, values in grid_values.items()})
+    # the grid's corner of largest numbers: the products the model is built from are largest there
+    numbers = {path: values for path, values in grid_values.items() if field_kind(path).kind == "number"}
+    with_values(inst, {path: max(values) for path, values in numbers.items()})
     name, options = profile_options(profile, time_limit, gap)
     manifest = {
         "format": SWEEP_FORMAT,

@@ -141,7 +141,7 @@ def report(
     ] = None,
 ) -> None:
     """One self-contained HTML briefing (figures inlined) on an instance and its scenarios."""
-    from interop.analyses.grid import parse_values
+    from interop.analyses.sweep_paths import sweep_values
     from interop.instance.loading import load_instance
     from interop.report.html import build_report
     from interop.solution.files import atomic_write as write_html
@@ -153,9 +153,9 @@ def report(
         try:
             if not sep or not path.strip():
                 raise ValueError("give PATH=VALUES, e.g. parameters.autonomy_scale=0:2:0.5")
-            sweeps[path.strip()] = parse_values(values)
-        except ValueError as exc:
-            err.print(error_line(f"--sweep {spec}: {exc}"))
+            sweeps[path.strip()] = sweep_values(path.strip(), values)
+        except (KeyError, ValueError) as exc:
+            err.print(error_line(f"--sweep {spec}: {exc.args[0]}"))
             raise Failure(BAD_INPUT) from None
     directory = out_dir or Path("runs") / Path(file).stem / "report"
     with out_folder(directory, "report", force, again="replace") as folder:  # checked before the solves

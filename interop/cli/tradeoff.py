@@ -87,8 +87,17 @@ def _named(inst) -> str:
 @app.command()
 def sweep(
     file: InstanceFile,
-    param: Annotated[list[str], typer.Option("--param", "-p", help="Dotted path of a numeric field (repeat: grid).")],
-    values: Annotated[list[str], typer.Option("--values", help="0,0.5,1 or start:stop:step; one per --param.")],
+    param: Annotated[
+        list[str],
+        typer.Option("--param", "-p", help="Dotted path of a number, true/false or name field (repeat: grid)."),
+    ],
+    values: Annotated[
+        list[str],
+        typer.Option(
+            "--values",
+            help="0,0.5,1 or start:stop:step; true,false; names (USA,KOR; none clears a lead); one per --param.",
+        ),
+    ],
     scenario: ScenarioOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
     workers: WorkersOpt = 1,
@@ -100,10 +109,16 @@ def sweep(
     force: ForceOpt = False,
     progress: ProgressOpt = True,
 ) -> None:
-    """Solve over a grid of parameter values; write sweep.csv and points/*/solution.json."""
-    from interop.analyses.grid import parse_values
+    """Solve over a grid of parameter values; write sweep.csv and points/*/solution.json.
+
+    Numbers, switches (nations.HUN.shares_networks --values true,false) and
+    names (command_nodes.CFC.lead --values USA,KOR,none) are read by the
+    field's type; a value the instance does not allow (a lead that is not a
+    member) is refused before any solve, naming the path and value.
+    """
     from interop.analyses.limits import grid_problem
     from interop.analyses.sweep import sweep as run_sweep
+    from interop.analyses.sweep_paths import sweep_values
 
     if len(param) != len(values):
         err.print(error_line(f"{len(param)} --param but {len(values)} --values; give one --values per --param"))
@@ -112,7 +127,10 @@ def sweep(
     grid = {}
     for path, spec in zip(param, values):
         try:
-            grid[path] = parse_values(spec)
+            grid[path] = sweep_values(path, spec)
+        except KeyError as exc:
+            err.print(error_line(f"--param {path}: {exc.args[0]}"))
+            raise Failure(BAD_INPUT) from None
         except ValueError as exc:
             err.print(error_line(f"--values for {path}: {exc}"))
             raise Failure(BAD_INPUT) from None

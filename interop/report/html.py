@@ -111,7 +111,7 @@ def build_report(
     frontier_points: int = 7,
     profile: str = "default",
     time_limit: float | None = None,
-    sweeps: dict[str, list[float]] | None = None,
+    sweeps: dict[str, list] | None = None,
 ) -> str:
     """The HTML text of the briefing on ``file`` for ``scenarios`` (default: the base and every scenario).
 
@@ -243,9 +243,10 @@ def _scenario_section(cmp) -> str:
     return "\n".join(out)
 
 
-def _sweep_section(inst: Instance, scenario: str, path: str, values: list[float], tmp: Path, profile, limit) -> str:
+def _sweep_section(inst: Instance, scenario: str, path: str, values: list, tmp: Path, profile, limit) -> str:
     """A one-parameter sweep of ``inst``: its table and figure."""
     from interop.analyses.sweep import sweep
+    from interop.analyses.sweep_paths import field_kind, show
     from interop.report.plots import plot_sweep
 
     table = sweep(inst, {path: values}, profile=profile, time_limit=limit)
@@ -254,7 +255,8 @@ def _sweep_section(inst: Instance, scenario: str, path: str, values: list[float]
         '<p class="note">Each point is an exact optimum of Z with the parameter set to the value shown.</p>',
     ]
     columns = [path, "status", "objective", "effectiveness", "weighted_autonomy_loss", "link_cost"]
-    out.append(html_table(table, [*columns, *[c for c in table.columns if c.startswith("autonomy_loss.")]]))
+    shown = table.assign(**{path: table[path].map(show)}) if field_kind(path).kind != "number" else table
+    out.append(html_table(shown, [*columns, *[c for c in table.columns if c.startswith("autonomy_loss.")]]))
     if table["status"].isin(["optimal", "feasible"]).any():
         figure = plot_sweep(table, [path], tmp / f"sweep-{abs(hash(path))}", title=f"{inst.name} [{scenario}]")
         out.append(inline_png(figure[0], f"sweep of {path}"))

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -242,13 +243,29 @@ def sweep_params(df: pd.DataFrame) -> list[str]:
     return params
 
 
+def _category(value: object) -> str:
+    """A swept value as a category label, spelled as on the command line (``true``, ``none``)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "none"  # a cleared field (a lead): None in the table, an empty cell in sweep.csv
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _positions(values: pd.Series) -> tuple[pd.Series, list | None]:
-    """Numeric x positions of swept values; categorical values get 0..k-1 and tick labels."""
-    numeric = pd.to_numeric(values, errors="coerce")
-    if numeric.notna().all():
-        return numeric.astype(float), None
-    labels = list(dict.fromkeys(values.astype(str)))
-    return values.astype(str).map({v: i for i, v in enumerate(labels)}).astype(float), labels
+    """Numeric x positions of swept values; categorical values (switches, names) get 0..k-1 and tick labels.
+
+    Booleans are categories, not 0 and 1: ``true`` and ``false`` are two cases, not
+    two ends of a scale. Categories keep the order of the sweep's values.
+    """
+    is_bool = pd.api.types.is_bool_dtype(values) or values.map(lambda v: isinstance(v, bool)).any()
+    if not is_bool:
+        numeric = pd.to_numeric(values, errors="coerce")
+        if numeric.notna().all():
+            return numeric.astype(float), None
+    text = values.map(_category)
+    labels = list(dict.fromkeys(text))
+    return text.map({v: i for i, v in enumerate(labels)}).astype(float), labels
 
 
 def sweep_figure(sweep: pd.DataFrame, params: list[str], x: str | None = None, title: str | None = None) -> Figure:
@@ -258,7 +275,10 @@ def sweep_figure(sweep: pd.DataFrame, params: list[str], x: str | None = None, t
     dotted path, shown in words), point, status, objective, ...,
     autonomy_loss.<NATION>. The x axis is ``x`` (default: the first of
     ``params``); with more parameters (a grid), one line is drawn per
-    combination of the others. Unsolved points are left as gaps. Nations with
+    combination of the others. A switch or a name (``true``/``false``, a
+    lead; an empty cell is a cleared lead, ``none``) is a categorical axis:
+    one tick per value in the sweep's order, points side by side per
+    combination of the others, no line joining separate cases. Unsolved points are left as gaps. Nations with
     zero loss at every point are omitted; beyond ten nations the smaller
     contributors are summed into one "others" line; a black line gives the
     total over all nations. Effectiveness is shown over at least 10 points
@@ -294,17 +314,21 @@ def sweep_figure(sweep: pd.DataFrame, params: list[str], x: str | None = None, t
     styles = ["-", "--", ":", "-."]
     markers = ["o", "s", "^", "D", "v", "P", "X"]
     colors = nation_colors(shown)
+    categorical = categories is not None  # separate cases: points side by side, no line between them
     for g, (key, part) in enumerate(groups):
         key = key if isinstance(key, tuple) else (key,)
-        label = ", ".join(f"{describe(p)} = {v}" for p, v in zip(others, key))
+        label = ", ".join(f"{describe(p)} = {_category(v)}" for p, v in zip(others, key))
         style, marker = styles[g % len(styles)], markers[g % len(markers)]
-        top.plot(part["_x"], part["effectiveness"], linestyle=style, marker=marker, label=label or None)
+        xs = part["_x"] + (0.5 * (g + 0.5) / len(groups) - 0.25 if categorical else 0.0)
+        style = "none" if categorical else style
+        top.plot(xs, part["effectiveness"], linestyle=style, marker=marker, label=label or None)
         for col in shown:
-            bottom.plot(part["_x"], part[col], linestyle=style, marker=marker, markersize=4, color=colors[col])
+            bottom.plot(xs, part[col], linestyle=style, marker=marker, markersize=4, color=colors[col])
         if small:
-            bottom.plot(part["_x"], part["_others"], linestyle=style, marker=marker, markersize=4, color=OTHERS_COLOR)
+            bottom.plot(xs, part["_others"], linestyle=style, marker=marker, markersize=4, color=OTHERS_COLOR)
         if nations:
-            bottom.plot(part["_x"], part["_total"], linestyle=style, linewidth=2.4, color=TOTAL_COLOR, gid="total")
+            total = {"marker": "_", "markersize": 18, "markeredgewidth": 2.4} if categorical else {"linewidth": 2.4}
+            bottom.plot(xs, part["_total"], linestyle=style, color=TOTAL_COLOR, gid="total", **total)
 
     top.set_ylabel("effectiveness")
     top.yaxis.set_major_formatter(PercentFormatter(1.0))
@@ -330,8 +354,9 @@ def sweep_figure(sweep: pd.DataFrame, params: list[str], x: str | None = None, t
         honest_limits(bottom, frame["_total"], min_span=span, floor=0.0, from_floor=True)
     else:
         bottom.text(0.5, 0.5, "no nation loses autonomy", transform=bottom.transAxes, ha="center")
-    if categories is not None:
+    if categorical:
         bottom.set_xticks(range(len(categories)), categories)
+        bottom.set_xlim(-0.5, len(categories) - 0.5)
     fig.suptitle(title or f"Effectiveness and autonomy loss against {describe(x)}")
     return fig
 

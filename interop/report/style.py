@@ -30,14 +30,22 @@ FIELDS = {
         "autonomy_weight": "{id}'s autonomy weight α",
         "max_nonnational_share": "{id}'s non-national share limit φ",
         "min_commitment": "{id}'s burden floor β",
+        "shares_networks": "{id} shares networks σ",
     },
-    "command_nodes": {"capacity": "span of control of {id}"},
+    "command_nodes": {
+        "capacity": "span of control of {id}",
+        "lead": "lead nation of {id}",
+        "root": "{id} is a root",
+        "nation": "nation of {id}",
+    },
     "links": {"cost": "cost of link {id}"},
-    "platforms": {"count": "units of {id}", "value": "value of {id}"},
+    "platforms": {"count": "units of {id}", "value": "value of {id}", "nation": "nation of {id}"},
     "tasks": {
         "demand": "demand of task {id}",
         "priority": "priority of task {id}",
         "min_coverage": "minimum coverage of task {id}",
+        "domain": "domain of task {id}",
+        "theater": "theater of task {id}",
     },
 }
 

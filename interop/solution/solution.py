@@ -52,14 +52,20 @@ class Solution:
     plan_explanation: dict = field(default_factory=dict)  # opt-in: interop.analyses.plan_explain
     model_extension: dict = field(default_factory=dict)  # a Pyomo model the analyst changed: what changed
     what_if: dict = field(default_factory=dict)  # opt-in: a quick what-if applied on the command line
-    burden: dict = field(default_factory=dict)  # burden and dependence measures (interop.solution.burden), not in JSON
+    burden: dict = field(default_factory=dict)  # burden and dependence measures (interop.solution.burden)
 
     @property
     def has_solution(self) -> bool:
         return self.status in ("optimal", "feasible")
 
     def to_dict(self) -> dict:
-        """The ``solution.json`` document (floats rounded to 12 significant digits)."""
+        """The ``solution.json`` document (floats rounded to 12 significant digits).
+
+        Beside the format's keys (solution-format.md) it carries ``burden``
+        whenever there is a plan (the measures of :mod:`interop.solution.burden`,
+        recomputable from ``assignments`` and the instance) and the opt-in keys
+        of docs/contract-notes.md when they apply.
+        """
         out = {
             "format": FORMAT,
             "instance": self.instance,
@@ -77,6 +83,8 @@ class Solution:
             "nations": records(self.nations) if self.has_solution else [],
             "solver": self.solver,
         }
+        if self.burden and self.has_solution:  # an extra key: readers of the format ignore it
+            out["burden"] = self.burden
         if self.message:
             out["message"] = self.message
         if self.diagnosis:
