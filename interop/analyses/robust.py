@@ -55,6 +55,7 @@ from interop.model.matrix import InfeasibleBuild, Layout, MatrixModel, build_mat
 from interop.solution.evaluate import joined_to_root
 from interop.solution.extract import matrix_decisions, solution_from_run
 from interop.solution.solution import Solution
+from interop.solver import stop
 from interop.solver.highs import RunResult, run_matrix
 from interop.solver.profiles import SolverProfile, profile_options, solver_record
 
@@ -300,6 +301,10 @@ def robust_plan(
         cm.best = cm.within(None, options, deadline)
         plain_run = cm.within(plain.links, options, deadline) if cm.best[0] in SOLVED else cm.best
         rows[cm.case] = {"best": cm.best, "plain": plain_run}
+    if stop.requested() is not None:  # cut short: the cases left unsolved would be left out silently
+        out = Solution(inst.name, inst.scenario, "no_solution", parameters=plain.parameters, solver=plain.solver)
+        out.message, out.robust = stop.interrupted_message(), record
+        return out, pd.DataFrame()
     live = [cm for cm in models if cm.best[0] in SOLVED]
     worst_possible = min((cm.best[1] for cm in live), default=None)
     level = floor * bench if floor is not None else (None if worst_possible is None else worst_possible - WORST_TOL)

@@ -105,7 +105,7 @@ def table(plain: Solution, sol: Solution | None, rows: dict, level: float | None
                 "plain_effectiveness": eff(r["plain"]),
                 "robust_effectiveness": robust,
                 "level": nan if level is None else level,
-                "meets_level": excluded or (not math.isnan(robust) and (level is None or robust >= level - 1e-9)),
+                "meets_level": not excluded and (not math.isnan(robust) and (level is None or robust >= level - 1e-9)),
             }
         )
     return pd.DataFrame(out)
