@@ -307,7 +307,10 @@ def robust_plan(
         return out, pd.DataFrame()
     live = [cm for cm in models if cm.best[0] in SOLVED]
     worst_possible = min((cm.best[1] for cm in live), default=None)
-    level = floor * bench if floor is not None else (None if worst_possible is None else worst_possible - WORST_TOL)
+    if floor is not None:
+        level = floor * bench
+    else:
+        level = None if worst_possible is None else max(0.0, worst_possible - WORST_TOL)
     record.update(benchmark_effectiveness=bench, level=level, worst_possible=worst_possible)
     short = [cm.case for cm in live if cm.best[1] < level - 1e-9] if level is not None else []
     if short:

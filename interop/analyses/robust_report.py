@@ -124,10 +124,8 @@ def robust_lines(record: dict) -> list[str]:
     what = (
         f"floor {record['floor']:g} × {record['benchmark_effectiveness']:.4g}" if record["floor"] else "max worst case"
     )
-    lines = [
-        f"  robust ({record['kind']}, {record['cases']} cases, {what}; level {record['level'] or 0:.4g};"
-        f" {record['model']})"
-    ]
+    count = f"{record['cases']} case" + ("" if record["cases"] == 1 else "s")
+    lines = [f"  robust ({record['kind']}, {count}, {what}; level {record['level'] or 0:.4g}; {record['model']})"]
 
     def worst(side):
         eff = side["worst_effectiveness"]

@@ -124,7 +124,7 @@ def brute_robust(inst, kind: str, floor: float | None, bench: float, known=None)
     if floor is not None:
         level = floor * bench
     else:
-        level = min(best.values()) - WORST_TOL if best else None
+        level = max(0.0, min(best.values()) - WORST_TOL) if best else None
     if level is not None and any(b < level - 1e-9 for b in best.values()):
         return None, cases, level
     return best_under(base, cases, level), cases, level
