@@ -36,6 +36,22 @@ class Start(StrEnum):
     none = "none"
 
 
+class Robust(StrEnum):
+    """Which single losses ``solve --robust`` protects the command structure against."""
+
+    withdrawal = "withdrawal"
+    node = "node"
+
+
+ROBUST_HELP = (
+    "Robust plan: one command structure (links, integrated nodes) for the base case and every single"
+    " withdrawal (or lost non-root HQ), re-planned per case; writes the opt-in key robust and robust.csv."
+)
+FLOOR_HELP = (
+    "With --robust: each case re-planned within the structure keeps effectiveness >= F x the plain optimum's"
+    " (0 < F <= 1), maximising the base Z; without it the worst case is maximised, then the base Z."
+)
+
 START_HELP = (
     "lp: the compact model, started from the LP relaxation (large instances); none: the model as it is;"
     " auto: lp from 20,000 admissible assignments."
@@ -66,6 +82,8 @@ def solve(
         typer.Option("--overlay", help="What-if: a file of edits in a scenario's syntax, applied to the base."),
     ] = None,
     start: Annotated[Start, typer.Option("--start", help=START_HELP)] = Start.auto,
+    robust: Annotated[Robust | None, typer.Option("--robust", help=ROBUST_HELP)] = None,
+    floor: Annotated[float | None, typer.Option("--floor", help=FLOOR_HELP)] = None,
 ) -> None:
     """Solve an instance (or one scenario) and write solution.json and tables.
 
@@ -84,6 +102,7 @@ def solve(
     if overlay is not None and scenario is not None:
         err.print(error_line("give --scenario or --overlay, not both (an overlay applies to the base instance)"))
         raise Failure(BAD_INPUT)
+    _robust_usage(robust, floor, explain_plan)
     inst = load_or_fail(file, scenario) if overlay is None else overlaid_or_fail(file, overlay)
     profile = profile_or_fail(solver)
     leavers = list(dict.fromkeys(withdraw or []))
@@ -97,19 +116,36 @@ def solve(
         for nation in leavers:
             inst = without(inst, nation)
     what = "-".join(["withdraw", *leavers]) if leavers else None
-    directory = out_dir or default_out_dir(inst.name, "-".join(filter(None, [inst.scenario or "base", what])))
-    if not explain_plan:  # nothing solves after it here unless it has a solution: it may be left behind
+    robust_what = None if robust is None else f"robust-{robust.value}" + ("" if floor is None else f"-floor{floor:g}")
+    directory = out_dir or default_out_dir(
+        inst.name, "-".join(filter(None, [inst.scenario or "base", what, robust_what]))
+    )
+    if not explain_plan and robust is None:  # nothing solves after it here unless it has a solution
         stop.solve_once()
     with out_folder(directory, "solve", force, again="refuse"):  # checked and locked before the solve
-        sol = run_solve(
-            inst, profile=profile, time_limit=time_limit, gap=gap, verbose=verbose, deadline=deadline, start=start.value
-        )
+        if robust is not None:
+            from interop.analyses.robust import robust_plan
+
+            sol, table = robust_plan(
+                inst, robust.value, floor, profile=profile, time_limit=time_limit, gap=gap, deadline=deadline
+            )
+            sol.extra_tables = {"robust": table}
+        else:
+            sol = run_solve(
+                inst,
+                profile=profile,
+                time_limit=time_limit,
+                gap=gap,
+                verbose=verbose,
+                deadline=deadline,
+                start=start.value,
+            )
         if leavers or overlay is not None:
             sol.what_if = {
                 **({"overlay": str(overlay)} if overlay is not None else {}),
                 **({"withdraw": leavers} if leavers else {}),
             }
-        if sol.status == "infeasible" and explain and stop.requested() is None:
+        if sol.status == "infeasible" and explain and robust is None and stop.requested() is None:
             from interop.analyses.explain import DEFAULT_BUDGET, diagnose
 
             budget = DEFAULT_BUDGET if deadline is None else min(DEFAULT_BUDGET, deadline - time.monotonic())
@@ -120,6 +156,11 @@ def solve(
             sol.plan_explanation = run_explain_plan(inst, sol, profile.name)
         path = written_or_fail(directory, lambda: sol.write(directory, force=force))
     out.print(summary(sol), markup=False)
+    if sol.robust:
+        from interop.analyses.robust_report import robust_lines
+
+        out.print("\n".join(robust_lines(sol.robust)), markup=False)
+        out.print(f"  robust cases: {directory / 'robust.csv'}", markup=False)
     if sol.plan_explanation:
         from interop.analyses.plan_explain import explanation_lines
 
@@ -131,6 +172,20 @@ def solve(
         err.print(error_line(f"interrupted by {stop.signal_name(signum)}: {kept} is written"))
         raise Failure(stop.exit_code(signum))
     raise Failure(OK if sol.has_solution else NO_SOLUTION)
+
+
+def _robust_usage(robust: Robust | None, floor: float | None, explain_plan: bool) -> None:
+    """Refuse --floor without --robust, a floor outside (0, 1], and --robust with --explain-plan (exit 2)."""
+    problem = None
+    if floor is not None and robust is None:
+        problem = "--floor needs --robust withdrawal|node"
+    elif floor is not None and not 0 < floor <= 1:
+        problem = f"--floor {floor:g}: must be above 0 and at most 1 (a share of the plain optimum's effectiveness)"
+    elif robust is not None and explain_plan:
+        problem = "give --robust or --explain-plan, not both (the explanation is of the plain optimum)"
+    if problem is not None:
+        err.print(error_line(problem))
+        raise Failure(BAD_INPUT)
 
 
 @app.command()

@@ -52,6 +52,8 @@ class Solution:
     plan_explanation: dict = field(default_factory=dict)  # opt-in: interop.analyses.plan_explain
     model_extension: dict = field(default_factory=dict)  # a Pyomo model the analyst changed: what changed
     what_if: dict = field(default_factory=dict)  # opt-in: a quick what-if applied on the command line
+    robust: dict = field(default_factory=dict)  # opt-in: solve --robust (interop.analyses.robust)
+    extra_tables: dict = field(default_factory=dict)  # name -> DataFrame written beside it (robust.csv), not in JSON
     burden: dict = field(default_factory=dict)  # burden and dependence measures (interop.solution.burden)
 
     @property
@@ -95,6 +97,8 @@ class Solution:
             out["model_extension"] = self.model_extension
         if self.what_if:
             out["what_if"] = self.what_if
+        if self.robust:
+            out["robust"] = self.robust
         return clean(out)
 
     def write(self, directory: str | Path, force: bool = False) -> Path:
@@ -114,6 +118,8 @@ class Solution:
             if self.has_solution:
                 for name, table in self.tables().items():
                     atomic_write(tmp / f"{name}.csv", safe_csv(clean_frame(table)))  # no float noise
+            for name, table in self.extra_tables.items():  # written with or without a solution
+                atomic_write(tmp / f"{name}.csv", safe_csv(clean_frame(table)))
             atomic_write(tmp / "solution.json", json.dumps(self.to_dict(), indent=2, default=json_default) + "\n")
         return directory / "solution.json"
 
