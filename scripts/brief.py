@@ -176,7 +176,7 @@ def resilience_block(instance: str) -> str:
     spof = single_points_of_failure(frame)
     words = {"withdraw": ("ally", "allies"), "lose-node": ("HQ", "HQs"), "lose-link": ("link", "links")}
     named = [f"{words[k][len(v) > 1]} {', '.join(v)}" for k, v in spof.items() if v]
-    line = f"Single points of failure (the largest objective drop of each kind): {'; '.join(named) or 'none'}.\n\n"
+    line = f"Single points of failure (the largest objective drop of each kind, ★): {'; '.join(named) or 'none'}.\n\n"
     text = " ".join(tables.resilience_findings(frame, base))
     return intro + tables.markdown(tables.resilience_table(frame, base, top=TOP_CASES)) + "\n" + line + text + "\n"
 

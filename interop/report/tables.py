@@ -301,14 +301,18 @@ def resilience_table(frame: pd.DataFrame, base: dict, top: int = 8) -> pd.DataFr
 _WHAT = {"withdraw": ("ally", "withdrawal"), "lose-node": ("HQ", "loss"), "lose-link": ("link", "loss")}
 
 
+def _listed(names: list[str], word: str) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {word} " + names[-1]
+
+
 def resilience_findings(frame: pd.DataFrame, base: dict) -> list[str]:
-    """What the resilience table says, in two or three sentences.
+    """What the resilience table says, in one or two sentences (the single points of failure are the tool's own).
 
     First, the cases whose reduced instance has no plan at all (infeasible),
     if any; then the solved case with the largest re-planned effectiveness
     drop, as shares of the base plan's effectiveness, re-planned and kept as
-    it stands; last, the single points of failure by objective drop (the
-    tool's ranking) when they are not that case.
+    it stands, and the cases that cost exactly as much (one chain, lost at
+    any of its links, is one dependence).
     """
     if frame.empty:
         return ["Nothing to lose: no ally with platforms, no non-root HQ, no active link."]
@@ -318,7 +322,7 @@ def resilience_findings(frame: pd.DataFrame, base: dict) -> list[str]:
     lost = order[~order["status"].isin(SOLVED)]
     if not lost.empty:
         names = [f"{_WHAT[r['kind']][0]} {r['target']}" for r in lost.to_dict("records")]
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        listed = _listed(names, "or")
         out.append(
             f"Without the {listed} the reduced instance has no plan at all (a task's minimum coverage or a "
             f"burden floor can no longer be met): the plan depends on {'it' if len(names) == 1 else 'each'} absolutely."
@@ -330,16 +334,14 @@ def resilience_findings(frame: pd.DataFrame, base: dict) -> list[str]:
         share = f"{100 * worst['effectiveness_drop'] / eff:.1f} %"
         kept = f"{100 * worst['kept_effectiveness_drop'] / eff:.1f} %"
         lead = "Of the rest, the plan depends most" if out else "The plan depends most"
+        same = solved[
+            ((solved["effectiveness_drop"] - worst["effectiveness_drop"]).abs() <= 1e-9)
+            & ((solved["kept_effectiveness_drop"] - worst["kept_effectiveness_drop"]).abs() <= 1e-9)
+        ]
+        tied = [f"the {_WHAT[r['kind']][0]} {r['target']}" for r in same.iloc[1:].to_dict("records")]
+        also = f" (as much as on {_listed(tied, 'and')})" if tied else ""
         out.append(
-            f"{lead} on the {what} {worst['target']}: its {event} costs {share} of the effectiveness "
+            f"{lead} on the {what} {worst['target']}{also}: its {event} costs {share} of the effectiveness "
             f"re-planned, {kept} kept as it stands."
         )
-    spof = frame[frame["spof"]]
-    shown = set(lost["case"]) | ({solved.iloc[0]["case"]} if not solved.empty else set())
-    if not set(spof["case"]) <= shown:
-        named = [
-            f"{r['case']} ({'no plan' if r['status'] not in SOLVED else 'Z −' + num(r['objective_drop'])})"
-            for r in spof.to_dict("records")
-        ]
-        out.append(f"By objective drop the single points of failure are {', '.join(named)}.")
     return out

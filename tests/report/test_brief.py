@@ -174,3 +174,18 @@ def test_the_resilience_runs_the_brief_reads_are_committed_and_current():
             frame = _brief().resilience_run(name, scenario)[0]
             assert sorted(frame["case"]) == sorted(manifest["cases"])
             assert all((folder / "cases" / c / "solution.json").exists() for c in manifest["cases"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["nato-efp", "us-rok-cfc", "indo-pacific"])
+def test_the_case_the_brief_names_first_is_reproduced(name):
+    """The committed resilience run's worst solved case (the one the findings name) re-solves to its objective."""
+    from interop.analyses.resilience import reduced
+    from interop.report.tables import SOLVED, by_effectiveness_drop
+
+    frame, _ = _brief().resilience_run(name)
+    order = by_effectiveness_drop(frame)
+    worst = order[order["status"].isin(SOLVED)].iloc[0]
+    sol = solve(reduced(load_instance(ROOT / "instances" / f"{name}.yaml"), worst["case"]))
+    assert sol.status == worst["status"]
+    assert sol.objective == pytest.approx(worst["objective"], rel=1e-6, abs=1e-6)

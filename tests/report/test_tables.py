@@ -125,7 +125,7 @@ def test_the_findings_name_what_the_plan_depends_on_as_shares_of_its_effectivene
         "Of the rest, the plan depends most on the ally AA: its withdrawal costs 25.0 % of the effectiveness "
         "re-planned, 37.5 % kept as it stands."
     )
-    assert said[2] == "By objective drop the single points of failure are withdraw:XX (no plan), lose-node:HQ (Z −3)."
+    assert len(said) == 2
 
 
 def test_the_resilience_table_of_a_hand_instance(tmp_path):
