@@ -1,29 +1,36 @@
-"""Write the brief's tables into docs/instances.md from the committed solution files.
+"""Write the brief's tables into docs/instances.md from the committed reference results.
 
 Usage: python scripts/brief.py [--check]
 
 Every table of the brief sits between marker comments
 ``<!-- brief:NAME -->`` and ``<!-- /brief:NAME -->``; this script replaces what
-is between them with the table rendered from ``results/<instance>/<scenario>/
-solution.json`` (and the frontier under ``results/us-rok-cfc/wartime-fcfc/
-frontier/``). ``--check`` writes nothing and exits 1 if the doc is stale.
-tests/test_brief.py checks that the committed doc is what this script writes.
+is between them with the block rendered from ``results/<instance>/<scenario>/
+solution.json``, the frontier under ``results/us-rok-cfc/wartime-fcfc/
+frontier/`` and the resilience runs under ``results/<instance>/base/
+resilience/``. The tables themselves are built by
+:mod:`interop.report.tables`, the same functions ``interop report`` uses;
+this script only reads the files and writes the doc. Each block is one
+function, registered in :data:`PER_FLAGSHIP` or :data:`ACROSS`.
+``--check`` writes nothing and exits 1 if the doc is stale.
+tests/report/test_brief.py checks that the committed doc is what this script writes.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import sys
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from interop import load_instance  # noqa: E402
+from interop.analyses.resilience import single_points_of_failure  # noqa: E402
+from interop.report import tables  # noqa: E402
 
 DOC = ROOT / "docs" / "instances.md"
 RESULTS = ROOT / "results"
@@ -46,15 +53,6 @@ PRICED = [
 MARK = re.compile(r"(<!-- brief:([a-z0-9-]+) -->\n)(.*?)(<!-- /brief:\2 -->)", re.S)
 
 
-def _num(x: float, nd: int = 3) -> str:
-    s = f"{x:.{nd}f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f} %"
-
-
 def scenarios(instance: str) -> list[str]:
     return ["base", *load_instance(FLAGSHIPS[instance]).scenarios]
 
@@ -63,74 +61,24 @@ def solution(instance: str, scenario: str) -> dict:
     return json.loads((RESULTS / instance / scenario / "solution.json").read_text())
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines) + "\n"
+def _docs(instance: str) -> dict[str, dict]:
+    return {sc: solution(instance, sc) for sc in scenarios(instance)}
 
 
 def results_table(instance: str) -> str:
-    rows = []
-    for sc in scenarios(instance):
-        s = solution(instance, sc)
-        m = s["metrics"]
-        rows.append(
-            [
-                sc,
-                f"{s['status']} (gap {_num(s['gap'] or 0, 6)})",
-                _num(s["objective"]),
-                _pct(m["effectiveness"]),
-                _num(m["weighted_effect"]),
-                _num(m["weighted_autonomy_loss"]),
-                _num(m["link_cost"]),
-                str(len(s["links"])),
-            ]
-        )
-    return _table(
-        [
-            "scenario",
-            "status",
-            "objective",
-            "effectiveness",
-            "weighted effect",
-            "weighted autonomy loss",
-            "link cost",
-            "active links",
-        ],
-        rows,
-    )
-
-
-def _by_scenario(instance: str, section: str, key: str, cell: Callable[[dict], str]) -> str:
-    """A table of the solutions' ``section`` rows by their ``key`` (first seen first), a column per scenario."""
-    scs = scenarios(instance)
-    cells: dict[str, dict[str, str]] = defaultdict(dict)
-    order: list[str] = []
-    for sc in scs:
-        for entry in solution(instance, sc)[section]:
-            if entry[key] not in order:
-                order.append(entry[key])
-            cells[entry[key]][sc] = cell(entry)
-    rows = [[k, *[cells[k].get(sc, "–") for sc in scs]] for k in order]
-    return _table([key, *scs], rows)
+    return tables.markdown(tables.scenario_table(_docs(instance)))
 
 
 def tasks_table(instance: str) -> str:
-    return _by_scenario(instance, "tasks", "task", lambda t: f"{_num(t['effect'], 2)}/{_num(t['demand'], 2)}")
+    return tables.markdown(tables.task_table(_docs(instance)))
 
 
 def nations_table(instance: str) -> str:
-    return _by_scenario(
-        instance,
-        "nations",
-        "nation",
-        lambda n: f"{_num(n['autonomy_loss'], 2)} ({_num(n['committed_value'], 2)}/{_num(n['nonnational_value'], 2)})",
-    )
+    return tables.markdown(tables.nation_table(_docs(instance)))
 
 
 def loss_per_value_table() -> str:
     """(b) autonomy loss per unit of committed value, the great power beside its allies."""
-    rows = []
     cases = [
         ("nato-efp", "base"),
         ("nato-efp", "crisis"),
@@ -139,140 +87,34 @@ def loss_per_value_table() -> str:
         ("indo-pacific", "base"),
         ("indo-pacific", "combined-hq"),
     ]
-    for inst, sc in cases:
-        nations = solution(inst, sc)["nations"]
-        gp = [n for n in nations if n["nation"] == GREAT_POWER]
-        allies = [n for n in nations if n["nation"] != GREAT_POWER and n["committed_value"] > 0]
-        gp_v = sum(n["committed_value"] for n in gp)
-        gp_l = sum(n["autonomy_loss"] for n in gp)
-        al_v = sum(n["committed_value"] for n in allies)
-        al_l = sum(n["autonomy_loss"] for n in allies)
-        ratios = sorted((n["autonomy_loss"] / n["committed_value"], n["nation"]) for n in allies)
-        lo, hi = ratios[0], ratios[-1]
-        rows.append(
-            [
-                f"{inst} / {sc}",
-                f"{_num(gp_l, 2)} / {_num(gp_v, 2)} = {_num(gp_l / gp_v)}",
-                f"{_num(al_l, 2)} / {_num(al_v, 2)} = {_num(al_l / al_v)}",
-                f"{_num(lo[0])} ({lo[1]}) – {_num(hi[0])} ({hi[1]})",
-            ]
-        )
-    return _table(
-        [
-            "instance / scenario",
-            f"{GREAT_POWER}: loss / committed value",
-            "allies together: loss / committed value",
-            "allies' range (lowest – highest)",
-        ],
-        rows,
-    )
-
-
-def _comparable(a: dict, b: dict) -> bool:
-    return a["parameters"].get("autonomy_scale") == b["parameters"].get("autonomy_scale")
+    docs = {f"{inst} / {sc}": solution(inst, sc) for inst, sc in cases}
+    return tables.markdown(tables.loss_per_value_table(docs, GREAT_POWER))
 
 
 def prices_table() -> str:
     """(c) the measured price of each caveat and network-refusal scenario."""
-    rows = []
-    for inst, sc, ref, kind in PRICED:
-        a, b = solution(inst, sc), solution(inst, ref)
-        d_obj = a["objective"] - b["objective"]
-        d_eff = 100 * (a["metrics"]["effectiveness"] - b["metrics"]["effectiveness"])
-        d_aut = a["metrics"]["weighted_autonomy_loss"] - b["metrics"]["weighted_autonomy_loss"]
-        rows.append(
-            [
-                f"{inst} / {sc}",
-                kind,
-                ref,
-                _num(d_obj),
-                f"{d_eff:+.1f} pts",
-                _num(d_aut),
-                "yes" if _comparable(a, b) else "no (λ differs)",
-            ]
-        )
-    return _table(
-        [
-            "scenario",
-            "what it changes",
-            "against",
-            "Δ objective",
-            "Δ effectiveness",
-            "Δ weighted autonomy loss",
-            "objectives comparable",
-        ],
-        rows,
-    )
-
-
-def _committed(sol: dict) -> dict[str, int]:
-    units: dict[str, int] = defaultdict(int)
-    for a in sol["assignments"]:
-        units[a["platform"]] += a["units"]
-    return units
+    pairs = [(f"{i} / {sc}", kind, ref, solution(i, sc), solution(i, ref)) for i, sc, ref, kind in PRICED]
+    return tables.markdown(tables.price_table(pairs))
 
 
 def opcon_table() -> str:
     """(d) the OPCON transfer: Korea's loss, the effectiveness it costs, what the US holds back."""
-    cfc, fcfc = solution("us-rok-cfc", "wartime-cfc"), solution("us-rok-cfc", "wartime-fcfc")
-
-    def nat(sol: dict, n: str) -> dict:
-        return next(x for x in sol["nations"] if x["nation"] == n)
-
-    rows = []
-    for label, key in [
-        ("Korea's autonomy loss", ("KOR", "autonomy_loss")),
-        ("US autonomy loss", ("USA", "autonomy_loss")),
-        ("US committed value", ("USA", "committed_value")),
-        ("US value under non-national command", ("USA", "nonnational_value")),
-    ]:
-        x, y = nat(cfc, key[0])[key[1]], nat(fcfc, key[0])[key[1]]
-        rows.append([label, _num(x), _num(y), _num(y - x)])
-    rows.append(
-        ["objective", _num(cfc["objective"]), _num(fcfc["objective"]), _num(fcfc["objective"] - cfc["objective"])]
+    frame = tables.lead_transfer_table(
+        solution("us-rok-cfc", "wartime-cfc"),
+        solution("us-rok-cfc", "wartime-fcfc"),
+        ("wartime-cfc (US leads)", "wartime-fcfc (ROK leads)"),
+        new_lead="KOR",
+        old_lead="USA",
+        names={"KOR": "Korea's", "USA": "US"},
+        called=("the CFC", "the Future-CFC"),
     )
-    x, y = cfc["metrics"]["effectiveness"], fcfc["metrics"]["effectiveness"]
-    rows.append(["effectiveness", _pct(x), _pct(y), f"{100 * (y - x):+.1f} pts"])
-    x, y = cfc["metrics"]["weighted_effect"], fcfc["metrics"]["weighted_effect"]
-    rows.append(["weighted effect", _num(x), _num(y), _num(y - x)])
-    a, b = _committed(cfc), _committed(fcfc)
-    held = [f"{p} ×{a[p] - b.get(p, 0)}" for p in sorted(a) if a[p] > b.get(p, 0)]
-    extra = [f"{p} ×{b[p] - a.get(p, 0)}" for p in sorted(b) if b[p] > a.get(p, 0)]
-    rows.append(["units committed under the CFC, not under the Future-CFC", "", "", ", ".join(held) or "none"])
-    rows.append(["units committed under the Future-CFC only", "", "", ", ".join(extra) or "none"])
-    return _table(["", "wartime-cfc (US leads)", "wartime-fcfc (ROK leads)", "change"], rows)
+    return tables.markdown(frame)
 
 
 def frontier_table() -> str:
     path = RESULTS / "us-rok-cfc" / "wartime-fcfc" / "frontier" / "frontier.csv"
-    with path.open() as f:
-        pts = sorted(csv.DictReader(f), key=lambda r: float(r["weighted_autonomy_loss"]))
-    rows = []
-    for r in pts:
-        price = "–" if not r["price_of_autonomy"] else _num(float(r["price_of_autonomy"]), 2)
-        if r["knee"] == "True":
-            price += " (knee)"
-        rows.append(
-            [
-                _num(float(r["weighted_autonomy_loss"]), 2),
-                _num(float(r["objective"]), 2),
-                _pct(float(r["effectiveness"])),
-                price,
-                _num(float(r["autonomy_loss.KOR"]), 2),
-                _num(float(r["autonomy_loss.USA"]), 2),
-            ]
-        )
-    return _table(
-        [
-            "weighted autonomy loss W",
-            "objective F (weighted effect − link cost)",
-            "effectiveness",
-            "price of autonomy (ΔF/ΔW)",
-            "Korea's loss",
-            "US loss",
-        ],
-        rows,
-    )
+    frame = pd.read_csv(path)
+    return tables.markdown(tables.frontier_table(frame, {"KOR": "Korea's loss", "USA": "US loss"}))
 
 
 SIZE_WORDS = [
@@ -285,17 +127,6 @@ SIZE_WORDS = [
 ]
 
 
-def _sizes(inst) -> dict[str, int]:
-    return {
-        "nations": len(inst.nations),
-        "platforms": len(inst.platforms),
-        "units": sum(p.count for p in inst.platforms),
-        "command_nodes": len(inst.command_nodes),
-        "links": len(inst.links),
-        "tasks": len(inst.tasks),
-    }
-
-
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if abs(n) == 1 else many}"
 
@@ -303,7 +134,7 @@ def _count(n: int, one: str, many: str) -> str:
 def sizes_line(instance: str) -> str:
     """The instance's sizes, counted from the file (base, then what each scenario changes)."""
     inst = load_instance(FLAGSHIPS[instance])
-    base = _sizes(inst)
+    base = tables.sizes(inst)
     combined = [c for c in inst.command_nodes if c.multinational]
     led = sum(c.lead is not None for c in combined)
     words = {k: (one, many) for k, one, many in SIZE_WORDS}
@@ -314,7 +145,7 @@ def sizes_line(instance: str) -> str:
     text = ", ".join(_count(base[k], *words[k]) + notes.get(k, "") for k, *_ in SIZE_WORDS if k != "units")
     changes = []
     for sc in scenarios(instance)[1:]:
-        size = _sizes(load_instance(FLAGSHIPS[instance], sc))
+        size = tables.sizes(load_instance(FLAGSHIPS[instance], sc))
         delta = [f"{size[k] - base[k]:+d} {words[k][abs(size[k] - base[k]) != 1]}" for k, *_ in SIZE_WORDS]
         delta = [d for d, (k, *_) in zip(delta, SIZE_WORDS) if size[k] != base[k]]
         if delta:
@@ -323,22 +154,73 @@ def sizes_line(instance: str) -> str:
     return f"Sizes (counted from the file by `scripts/brief.py`): {text}{tail}.\n"
 
 
-def tables() -> dict[str, str]:
-    out = {}
-    for inst in FLAGSHIPS:
-        out[f"{inst}-sizes"] = sizes_line(inst)
-        out[f"{inst}-results"] = results_table(inst)
-        out[f"{inst}-tasks"] = tasks_table(inst)
-        out[f"{inst}-nations"] = nations_table(inst)
-    out["loss-per-value"] = loss_per_value_table()
-    out["scenario-prices"] = prices_table()
-    out["opcon"] = opcon_table()
-    out["cfc-frontier"] = frontier_table()
+def resilience_run(instance: str, scenario: str = "base") -> tuple[pd.DataFrame, dict]:
+    """The committed resilience run of ``instance``: (its ranked table, its base plan's solution document)."""
+    folder = RESULTS / instance / scenario / "resilience"
+    frame = pd.read_csv(folder / "resilience.csv")
+    return frame, json.loads((folder / "base" / "solution.json").read_text())
+
+
+def resilience_block(instance: str) -> str:
+    """The ranked resilience table of the flagship's base plan, its single points of failure and what it says."""
+    frame, base = resilience_run(instance)
+    kinds = frame["kind"].value_counts()
+    kind_words = (("withdraw", "withdrawal"), ("lose-node", "HQ loss"), ("lose-link", "active-link loss"))
+    counts = ", ".join(f"{kinds.get(k, 0)} × {word}" for k, word in kind_words)
+    intro = (
+        f"`interop resilience instances/{instance}.yaml` ({len(frame)} cases: {counts}; "
+        f"results in `results/{instance}/base/resilience/`). The {min(TOP_CASES, len(frame))} cases with the "
+        "largest re-planned effectiveness drop, against the base plan (first row); *kept* is the base plan "
+        "minus what is gone, *re-planned* the optimum of the reduced instance:\n\n"
+    )
+    spof = single_points_of_failure(frame)
+    words = {"withdraw": ("ally", "allies"), "lose-node": ("HQ", "HQs"), "lose-link": ("link", "links")}
+    named = [f"{words[k][len(v) > 1]} {', '.join(v)}" for k, v in spof.items() if v]
+    line = f"Single points of failure (the largest objective drop of each kind, ★): {'; '.join(named) or 'none'}.\n\n"
+    text = " ".join(tables.resilience_findings(frame, base))
+    return intro + tables.markdown(tables.resilience_table(frame, base, top=TOP_CASES)) + "\n" + line + text + "\n"
+
+
+def robust_price_block(instance: str) -> str:
+    """The price of a withdrawal-robust plan: a placeholder until ``interop solve --robust withdrawal`` exists.
+
+    The hook for that section: replace this body with the table read from the
+    robust run's committed results (add the run to scripts/refresh_results.py).
+    """
+    return (
+        "*Not yet measured*: the price of a withdrawal-robust plan (`interop solve --robust withdrawal`, "
+        "issue #12) is not in this version of the tool.\n"
+    )
+
+
+# The brief's blocks: NAME -> what writes it. One function per block; a flagship's blocks are
+# "<instance>-<suffix>". A new section is one function here and its markers in docs/instances.md.
+PER_FLAGSHIP: dict[str, Callable[[str], str]] = {
+    "sizes": sizes_line,
+    "results": results_table,
+    "tasks": tasks_table,
+    "nations": nations_table,
+    "resilience": resilience_block,
+    "robust-price": robust_price_block,
+}
+ACROSS: dict[str, Callable[[], str]] = {
+    "loss-per-value": loss_per_value_table,
+    "scenario-prices": prices_table,
+    "opcon": opcon_table,
+    "cfc-frontier": frontier_table,
+}
+TOP_CASES = 8
+
+
+def blocks() -> dict[str, str]:
+    """Every block's text by its marker name."""
+    out = {f"{inst}-{suffix}": write(inst) for inst in FLAGSHIPS for suffix, write in PER_FLAGSHIP.items()}
+    out.update({name: write() for name, write in ACROSS.items()})
     return out
 
 
 def render(text: str) -> str:
-    made = tables()
+    made = blocks()
     seen = set()
 
     def sub(m: re.Match) -> str:

@@ -5,13 +5,18 @@ Usage: python scripts/refresh_results.py [FILE ...]   (default: every file in in
 For each instance file, every scenario (and the base) is solved into
 ``results/<instance>/<scenario or base>/``, and the frontier runs the docs
 point to (:data:`FRONTIERS`) into their ``frontier/`` subfolder with their
-figures (``scripts/figures.py``). Each instance's folder is built afresh
+figures (``scripts/figures.py``), and the resilience runs the brief reads
+(:data:`RESILIENCE`) into their ``resilience/`` subfolder. Each instance's folder is built afresh
 beside the old one and swapped in whole, so no file an older version wrote
 stays behind and every folder has its output manifest
 (``.interop-manifest.json``). Without FILE, the folders of ``results/`` that
 no shipped instance writes are removed too (``results/`` is this script's own
 tree). tests/solution/test_reference_results.py re-solves the small instances
 and compares the objectives.
+
+``python scripts/refresh_results.py --resilience-only [FILE ...]`` rebuilds only
+the resilience folders (``results/<instance>/<scenario>/resilience/``) of the
+instances :data:`RESILIENCE` names, leaving every other result as it is.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from scripts import figures  # noqa: E402
 
 # instance name -> (scenario, frontier points): the frontier runs the docs cite (docs/instances.md)
 FRONTIERS: dict[str, list[tuple[str, int]]] = {"us-rok-cfc": [("wartime-fcfc", 6)]}
+# instance name -> scenarios ("base": the base) whose resilience runs the brief reads (docs/instances.md)
+RESILIENCE: dict[str, list[str]] = {"nato-efp": ["base"], "us-rok-cfc": ["base"], "indo-pacific": ["base"]}
 
 
 def instance_files() -> list[Path]:
@@ -50,6 +57,34 @@ def build(path: Path, into: Path) -> int:
         out = into / scenario / "frontier"
         args = ["frontier", str(path), "--scenario", scenario, "--points", str(points), "--out", str(out)]
         worst = max(worst, run([*args, "--no-progress"]))
+    return max(worst, build_resilience(path, into))
+
+
+def build_resilience(path: Path, into: Path) -> int:
+    """Write the resilience runs of the instance at ``path`` (:data:`RESILIENCE`) below ``into``; the worst exit."""
+    worst = 0
+    for scenario in RESILIENCE.get(load_instance(path).name, []):
+        chosen = [] if scenario == "base" else ["--scenario", scenario]
+        out = into / scenario / "resilience"
+        worst = max(worst, run(["resilience", str(path), *chosen, "--out", str(out), "--no-progress"]))
+    return worst
+
+
+def refresh_resilience(files: list[Path]) -> int:
+    """Rebuild only the resilience folders of ``files`` (each built aside and swapped in whole)."""
+    worst = 0
+    for path in files:
+        name = load_instance(path).name
+        for scenario in RESILIENCE.get(name, []):
+            with tempfile.TemporaryDirectory(dir=RESULTS, prefix=f".new-{name}.") as tmp:
+                chosen = [] if scenario == "base" else ["--scenario", scenario]
+                fresh = Path(tmp) / "resilience"
+                code = run(["resilience", str(path), *chosen, "--out", str(fresh), "--no-progress"])
+                if code != 0:
+                    print(f"{path}: exit {code}; results/{name}/{scenario}/resilience left as it was", file=sys.stderr)
+                    worst = max(worst, code)
+                    continue
+                swap_in(fresh, RESULTS / name / scenario / "resilience")
     return worst
 
 
@@ -95,6 +130,9 @@ def refresh(files: list[Path], prune: bool) -> int:
 
 def main(argv: list[str]) -> int:
     """Refresh the named files' results, or every shipped instance's (and prune) without arguments."""
+    if "--resilience-only" in argv:
+        named = [Path(a) for a in argv if a != "--resilience-only"]
+        return refresh_resilience(named or instance_files())
     return refresh([Path(a) for a in argv] or instance_files(), prune=not argv)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import pandas as pd
 
 from interop.instance.schema import Instance
 from interop.report.compare_plot import plot_comparison
+from interop.report.tables import frontier_table, scenario_table, sizes
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -32,6 +34,9 @@ th{background:#eee} td.num{text-align:right;font-variant-numeric:tabular-nums}
 img{max-width:100%;border:1px solid #ddd;margin:.5rem 0}
 .note{color:#555;font-size:.9rem}
 """
+
+
+NUMERIC = re.compile(r"^[-+]?\d[\d.]*( %| pts)?$")
 
 
 def _esc(value) -> str:
@@ -46,6 +51,8 @@ def _cell(value) -> str:
         return f'<td class="num">{text}</td>'
     if isinstance(value, int):
         return f'<td class="num">{value}</td>'
+    if isinstance(value, str) and NUMERIC.match(value):  # a number a shared table rounded for display
+        return f'<td class="num">{_esc(value)}</td>'
     return f"<td>{_esc(value)}</td>"
 
 
@@ -66,19 +73,6 @@ def inline_png(path: str | Path, alt: str) -> str:
     """An ``<img>`` holding the PNG at ``path`` as a data URI."""
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
     return f'<img alt="{_esc(alt)}" src="data:image/png;base64,{data}">'
-
-
-def sizes(inst: Instance) -> dict:
-    """The sizes of an instance, as ``interop info`` counts them."""
-    return {
-        "nations": len(inst.nations),
-        "platforms": len(inst.platforms),
-        "units": sum(p.count for p in inst.platforms),
-        "tasks": len(inst.tasks),
-        "command_nodes": len(inst.command_nodes),
-        "combined_HQs": sum(c.multinational for c in inst.command_nodes),
-        "links": len(inst.links),
-    }
 
 
 def provenance(inst: Instance) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -174,12 +168,7 @@ def build_report(
                 f"<p>Knee: weighted autonomy loss {k['weighted_autonomy_loss']:.4g}, effect objective F "
                 f"{k['effect_objective']:.4g}, effectiveness {k['effectiveness']:.1%}.</p>"
             )
-        parts.append(
-            html_table(
-                front,
-                ["point", "weighted_autonomy_loss", "effect_objective", "effectiveness", "price_of_autonomy", "knee"],
-            )
-        )
+        parts.append(html_table(frontier_table(front), empty="no point of the frontier has a solution"))
         if front["status"].isin(["optimal", "feasible"]).sum() >= 1:
             subject = f"{base.name} [{first}]" if first else base.name
             paths = plot_frontier(front, Path(tmp) / "frontier", subject=subject)
@@ -215,7 +204,20 @@ def _scenario_section(cmp) -> str:
     """Every scenario side by side and the changes against the baseline."""
     from interop.analyses.compare import SHOWN_COLUMNS
 
-    out = ["<h2>Scenarios side by side</h2>", html_table(cmp.summary)]
+    docs = {s: cmp.solutions[s].to_dict() for s in cmp.scenarios}
+    extra = cmp.summary.set_index("scenario")
+    summary = scenario_table(docs).assign(
+        **{
+            "integrated nodes": [str(extra.loc[s, "integrated_nodes"]) for s in cmp.scenarios],
+            "units moved": [str(extra.loc[s, "units_moved"]) for s in cmp.scenarios],
+        }
+    )
+    out = [
+        "<h2>Scenarios side by side</h2>",
+        '<p class="note">The same table as the results tables of docs/instances.md '
+        "(interop.report.tables), with the nodes integrated and the units moved against the baseline.</p>",
+        html_table(summary),
+    ]
     out += ["<h3>Who leads each combined HQ</h3>", html_table(cmp.leads, empty="no combined HQ")]
     out += [
         "<h3>Autonomy loss by nation and command relation</h3>",

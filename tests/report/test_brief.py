@@ -115,3 +115,77 @@ def test_which_destroyer_pair_the_us_withholds_under_the_future_cfc_is_a_tie():
     assert a.feasible and b.feasible, b.violations
     assert b.objective == pytest.approx(a.objective, abs=1e-9)
     assert b.weighted_autonomy_loss == pytest.approx(a.weighted_autonomy_loss, abs=1e-9)
+
+
+def test_the_brief_moves_with_the_committed_numbers(monkeypatch):
+    """A committed number that changes changes the doc: the blocks are rendered from the files, not kept.
+
+    One solution's objective and one resilience case's re-planned drop are
+    nudged; each must show up as a changed cell (catches a block that the
+    script stopped rendering, or a table built from something else).
+    """
+    brief = _brief()
+    doc = (ROOT / "docs" / "instances.md").read_text()
+    real = brief.solution
+
+    def nudged(instance, scenario):
+        sol = real(instance, scenario)
+        if (instance, scenario) == ("nato-efp", "sovereign-cyber"):
+            sol["objective"] += 0.001
+        return sol
+
+    monkeypatch.setattr(brief, "solution", nudged)
+    new = brief.render(doc)
+    assert new != doc and "| sovereign-cyber | optimal (gap 0) | 433.187 |" in new
+    monkeypatch.setattr(brief, "solution", real)
+    run = brief.resilience_run
+
+    def worse(instance, scenario="base"):
+        frame, base = run(instance, scenario)
+        if instance == "indo-pacific":
+            frame.loc[frame["rank"] == frame["rank"].max(), "effectiveness_drop"] = 0.5
+        return frame, base
+
+    monkeypatch.setattr(brief, "resilience_run", worse)
+    assert brief.render(doc) != doc
+
+
+def test_the_resilience_runs_the_brief_reads_are_committed_and_current():
+    """Each run scripts/refresh_results.py lists is in results/, of the current instance file, every case there.
+
+    Fails when an instance file changes and its resilience run is not refreshed
+    (the fingerprint), or when a run was cut short (a case missing).
+    """
+    import json
+    import sys
+
+    from interop.analyses.grid import fingerprint
+
+    sys.path.insert(0, str(ROOT))
+    from scripts.refresh_results import RESILIENCE
+
+    assert set(RESILIENCE) == set(_brief().FLAGSHIPS)
+    for name, scenarios in RESILIENCE.items():
+        for scenario in scenarios:
+            folder = ROOT / "results" / name / scenario / "resilience"
+            manifest = json.loads((folder / "resilience.json").read_text())
+            inst = load_instance(ROOT / "instances" / f"{name}.yaml", None if scenario == "base" else scenario)
+            assert manifest["fingerprint"] == fingerprint(inst), f"{folder}: stale, refresh it"
+            frame = _brief().resilience_run(name, scenario)[0]
+            assert sorted(frame["case"]) == sorted(manifest["cases"])
+            assert all((folder / "cases" / c / "solution.json").exists() for c in manifest["cases"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["nato-efp", "us-rok-cfc", "indo-pacific"])
+def test_the_case_the_brief_names_first_is_reproduced(name):
+    """The committed resilience run's worst solved case (the one the findings name) re-solves to its objective."""
+    from interop.analyses.resilience import reduced
+    from interop.report.tables import SOLVED, by_effectiveness_drop
+
+    frame, _ = _brief().resilience_run(name)
+    order = by_effectiveness_drop(frame)
+    worst = order[order["status"].isin(SOLVED)].iloc[0]
+    sol = solve(reduced(load_instance(ROOT / "instances" / f"{name}.yaml"), worst["case"]))
+    assert sol.status == worst["status"]
+    assert sol.objective == pytest.approx(worst["objective"], rel=1e-6, abs=1e-6)
