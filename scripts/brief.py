@@ -181,16 +181,69 @@ def resilience_block(instance: str) -> str:
     return intro + tables.markdown(tables.resilience_table(frame, base, top=TOP_CASES)) + "\n" + line + text + "\n"
 
 
-def robust_price_block(instance: str) -> str:
-    """The price of a withdrawal-robust plan: a placeholder until ``interop solve --robust withdrawal`` exists.
+def robust_run(instance: str, scenario: str = "base") -> dict:
+    """The committed withdrawal-robust run of ``instance`` (``solve --robust withdrawal``): its solution document."""
+    return json.loads((RESULTS / instance / scenario / "robust-withdrawal" / "solution.json").read_text())
 
-    The hook for that section: replace this body with the table read from the
-    robust run's committed results (add the run to scripts/refresh_results.py).
-    """
-    return (
-        "*Not yet measured*: the price of a withdrawal-robust plan (`interop solve --robust withdrawal`, "
-        "issue #12) is not in this version of the tool.\n"
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f} %"
+
+
+def robust_price_block(instance: str) -> str:
+    """The price of a withdrawal-robust plan against the plain optimum, from the committed robust run."""
+    doc = robust_run(instance)
+    rec = doc["robust"]
+    request = f"floor {rec['floor']:g}" if rec.get("floor") else "max worst case"
+    intro = (
+        f"`interop solve instances/{instance}.yaml --robust withdrawal --time-limit 120` (docs/resilience.md, "
+        f'"Robust plans"; results in `results/{instance}/base/robust-withdrawal/`): one command structure '
+        "(links, integrated HQs) for today and for every single withdrawal, each withdrawal re-planned within it; "
+        f"request: {request}.\n\n"
     )
+    if "plain" not in rec:
+        return intro + f"No robust plan: {rec.get('message', doc['status'])}\n"
+    plain, robust, price = rec["plain"], rec["robust"], rec["price"]
+    hopeless = sorted(c.split(":", 1)[-1] for c, v in rec["case_effectiveness"].items() if v["best"] is None)
+    gap = ""
+    if doc["status"] == "feasible" and doc.get("bound") is not None:
+        share = (doc["bound"] - doc["objective"]) / max(1.0, abs(doc["bound"]))
+        gap = f", {doc['status']} at the time limit, gap {100 * share:.2f} %"
+
+    def worst(side: dict) -> str:
+        name = (side["worst_case"] or "-").split(":", 1)[-1]
+        return f"{name} {_pct(side['worst_effectiveness'])}"
+
+    frame = pd.DataFrame(
+        [
+            {
+                "": "plain optimum",
+                "Z": f"{plain['objective']:.3f}",
+                "effectiveness": _pct(plain["effectiveness"]),
+                "active links": len(plain["links"]),
+                "worst withdrawal, re-planned within the structure": worst(plain),
+            },
+            {
+                "": f"withdrawal-robust ({request}{gap})",
+                "Z": f"{robust['objective']:.3f}",
+                "effectiveness": _pct(robust["effectiveness"]),
+                "active links": len(robust["links"]),
+                "worst withdrawal, re-planned within the structure": worst(robust),
+            },
+        ]
+    )
+    says = (
+        f"The price of robustness is {price['objective']:.3f} in Z ({price['objective_pct']:.2f} % of the plain "
+        f"optimum); today's effectiveness goes from {_pct(plain['effectiveness'])} to "
+        f"{_pct(robust['effectiveness'])}, and the worst survivable withdrawal from {worst(plain)} to "
+        f"{worst(robust)}."
+    )
+    if hopeless:
+        says += (
+            f" No structure survives the withdrawal of {', '.join(hopeless)} (the reduced instance has no plan:"
+            " a task's minimum coverage or a burden floor); those cases are left out of the worst case."
+        )
+    return intro + tables.markdown(frame) + "\n" + says + "\n"
 
 
 # The brief's blocks: NAME -> what writes it. One function per block; a flagship's blocks are

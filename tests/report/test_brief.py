@@ -189,3 +189,33 @@ def test_the_case_the_brief_names_first_is_reproduced(name):
     sol = solve(reduced(load_instance(ROOT / "instances" / f"{name}.yaml"), worst["case"]))
     assert sol.status == worst["status"]
     assert sol.objective == pytest.approx(worst["objective"], rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", ["nato-efp", "us-rok-cfc", "indo-pacific"])
+def test_the_robust_runs_the_brief_reads_are_plans_of_the_current_instance(name):
+    """The committed withdrawal-robust plan is a plan of the default model, priced against the committed optimum.
+
+    Fails when the instance changes and the run is not refreshed (the plan
+    breaks a constraint or its objective no longer recomputes), or when the
+    price is not the committed plain optimum minus the robust plan's Z.
+    """
+    import json
+
+    from interop.solution.evaluate import Assignment, evaluate
+
+    brief = _brief()
+    doc = brief.robust_run(name)
+    inst = load_instance(ROOT / "instances" / f"{name}.yaml")
+    plan = [
+        Assignment(**{k: a[k] for k in ("platform", "task", "command", "units", "integrated_units")})
+        for a in doc["assignments"]
+    ]
+    ev = evaluate(inst, plan, doc["links"], doc["integrated_nodes"])
+    assert not ev.violations, ev.violations
+    assert ev.objective == pytest.approx(doc["objective"], abs=1e-6)
+    plain = json.loads((ROOT / "results" / name / "base" / "solution.json").read_text())
+    rec = doc["robust"]
+    assert rec["plain"]["objective"] == pytest.approx(plain["objective"], abs=1e-6)
+    assert doc["objective"] <= plain["objective"] + 1e-6  # robustness never raises today's optimum
+    assert rec["price"]["objective"] == pytest.approx(plain["objective"] - doc["objective"], abs=1e-6)
+    assert f"{doc['objective']:.3f}" in brief.robust_price_block(name)
