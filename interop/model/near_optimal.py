@@ -5,8 +5,8 @@ slack of the optimum Z* that are as different as possible from the plans found
 so far. Both pieces are linear over the columns of
 :func:`interop.model.matrix.build_matrix` (:class:`interop.model.matrix.Layout`):
 
-- the near-optimal row ``Σ_j cost_j x_j ≥ floor``, with ``cost`` the default
-  objective Z as built (λ, μ and α_n included), appended after the
+- the near-optimal row ``Z(x) ≥ floor``, with Z the default
+  objective (λ, μ and α_n included), appended after the
   formulation's rows;
 - the distance from a reference plan, exact over the link decisions z_l and
   the units y_pc = Σ_t a_ptc of platform p under node c::
@@ -84,6 +84,18 @@ def pyomo_column_order(data: ModelData, lay: Layout) -> np.ndarray:
     return order[np.sort(first)]
 
 
+def z_row(built: MatrixModel, data: ModelData) -> np.ndarray:
+    """Z as a row over the layout's columns, each coefficient rounded as Pyomo's compiler rounds it.
+
+    ``built.cost`` is Z too, but forms v·α·κ in another order, which can differ
+    in the last bit; :meth:`ObjectiveParts.costs` forms λ·(α_n·(v κ)), as Pyomo
+    does from ``Z = weighted_effect − λ Σ_n α_n autonomy_loss[n] − μ link_cost``.
+    """
+    inst = data.instance
+    alpha = {n.id: n.autonomy_weight for n in inst.nations}
+    return built.parts.costs(inst.parameters.autonomy_scale, inst.parameters.link_cost_scale, alpha)
+
+
 class NearOptimalModel:
     """The default model with Z ≥ floor, its objective the distance from given plans, for HiGHS.
 
@@ -96,7 +108,7 @@ class NearOptimalModel:
         self.data, self.layout = data, lay
         self.order = pyomo_column_order(data, lay)
         n = built.matrix.shape[0]
-        row = sp.csr_array(built.cost.reshape(1, -1))
+        row = sp.csr_array(z_row(built, data).reshape(1, -1))
         matrix = sp.vstack([sp.csr_array(built.matrix), row], format="csc")[:, self.order].tocsc()
         matrix.sort_indices()
         self.model = replace(
