@@ -148,7 +148,8 @@ def diagnose(
     conflict = set(hard) if hard else set(keys)
     if check.feasible(conflict) is not False:
         conflict = set(keys)
-    for key in sorted(conflict, key=lambda k: -weight[k]):  # the deletion filter
+    order = {k: i for i, k in enumerate(keys)}  # ties in weight in row order, not in hash order (varies by process)
+    for key in sorted(conflict, key=lambda k: (-weight[k], order[k])):  # the deletion filter
         if len(conflict) > 1 and check.feasible(conflict - {key}) is False:
             conflict.discard(key)
     return [_explain(inst, check, key, conflict) for key in keys if key in conflict] + _caveat(check)

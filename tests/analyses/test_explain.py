@@ -267,3 +267,31 @@ def test_a_spent_budget_starts_no_check():
     inst = interop.load_instance(TINY / "hand-coverage.yaml", "unreachable")
     found = diagnose(inst, budget=0.0)
     assert [x["kind"] for x in found] == ["undecided"]
+
+
+def test_a_tie_between_conflicts_is_broken_the_same_way_in_every_process(tmp_path):
+    """Two equally large impossible tasks: which one is reported must not depend on Python's hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    doc = yaml.safe_load(BASE)
+    doc["command_nodes"][0]["theaters"].append("arctic")
+    for name in ("far-a", "far-b"):
+        doc["tasks"].append(
+            {"id": name, "domain": "land", "theater": "arctic", "demand": 5, "priority": 1, "min_coverage": 0.2}
+        )
+    path = tmp_path / "tie.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    code = (
+        "import sys; from interop.analyses.explain import diagnose; from interop.instance.loading import load_instance;"
+        "print(','.join(i['entity'] for i in diagnose(load_instance(sys.argv[1]))))"
+    )
+    seen = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(path)], env=env, capture_output=True, text=True, check=True
+        )
+        seen.add(out.stdout.strip())
+    assert len(seen) == 1 and seen.pop() in ("far-a", "far-b")
