@@ -31,13 +31,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from interop.model.data import ModelData
 from interop.model.matrix import Layout, MatrixModel
 
 NEAR_OPTIMAL = "near_optimal"
-"""The floor row's name (in ``Layout.rows``, and the Pyomo constraint of the reference)."""
+"""The floor row's name (in ``NearOptimalModel.rows``, and the Pyomo constraint of the reference)."""
 
 
 def distance_costs(
@@ -51,7 +52,8 @@ def distance_costs(
     cost = np.zeros(lay.n_cols)
     A = data.assignments
     count = A["count"].to_numpy(float)
-    held = np.array([commands.get(key, 0) > 0 for key in zip(A["platform"], A["node"])], dtype=bool)
+    used = [key for key, units in commands.items() if units > 0]
+    held = pd.MultiIndex.from_arrays([A["platform"], A["node"]]).isin(used) if used else np.zeros(len(A), bool)
     cost[lay.a] = np.where(held, -1.0, 1.0) / count
     on = data.links["link"].isin(list(links_on)).to_numpy(bool)[lay.z_of]
     cost[lay.z] = np.where(on, -1.0, 1.0)
