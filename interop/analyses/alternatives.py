@@ -57,7 +57,7 @@ def distance(inst: Instance, one: dict, other: dict) -> dict[str, float]:
     count = {p.id: p.count for p in inst.platforms}
     links = len(set(one.get("links", [])) ^ set(other.get("links", [])))
     a, b = _commands(one), _commands(other)
-    moved = sum(abs(a.get(k, 0) - b.get(k, 0)) / count[k[0]] for k in set(a) | set(b))
+    moved = sum(abs(a.get(k, 0) - b.get(k, 0)) / count[k[0]] for k in sorted(set(a) | set(b)))  # one sum order
     return {"links": float(links), "commands": moved, "total": links + moved}
 
 
