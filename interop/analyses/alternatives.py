@@ -18,16 +18,31 @@ new ones. Every plan is scored by the independent evaluator, so its
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from pathlib import Path
 
 import pandas as pd
-import pyomo.environ as pyo
 
 from interop.analyses.runs import write_point
 from interop.instance.schema import Instance
+from interop.model.data import model_data
+from interop.model.matrix import build_matrix
+from interop.model.near_optimal import NEAR_OPTIMAL, NearOptimalModel
 from interop.safeio import safe_csv
+from interop.solution.extract import extension_note, matrix_decisions, solution_from_run
 from interop.solver import stop
+from interop.solver.highs import run_matrix
+from interop.solver.profiles import profile_options, solver_record
+
+# what the solved model adds to the default one, in the words of a solution's ``model_extension``
+EXTENSION = {
+    "added": [
+        {"name": NEAR_OPTIMAL, "type": "Constraint", "size": 1},
+        {"name": "diversity", "type": "Objective", "size": 1},
+    ],
+    "deactivated": ["Z"],
+}
 
 
 def _commands(doc: dict) -> dict[tuple[str, str], int]:
@@ -42,21 +57,32 @@ def distance(inst: Instance, one: dict, other: dict) -> dict[str, float]:
     count = {p.id: p.count for p in inst.platforms}
     links = len(set(one.get("links", [])) ^ set(other.get("links", [])))
     a, b = _commands(one), _commands(other)
-    moved = sum(abs(a.get(k, 0) - b.get(k, 0)) / count[k[0]] for k in set(a) | set(b))
+    moved = sum(abs(a.get(k, 0) - b.get(k, 0)) / count[k[0]] for k in sorted(set(a) | set(b)))  # one sum order
     return {"links": float(links), "commands": moved, "total": links + moved}
 
 
-def _distance_expr(m: pyo.ConcreteModel, ref: dict):
-    count = {p.id: p.count for p in m.interop_data.instance.platforms}
-    on = set(ref.get("links", []))
-    expr = sum((1 - m.z[lnk]) if lnk in on else m.z[lnk] for lnk in m.L)
-    y0 = _commands(ref)
-    for p, t, c in m.A:
-        if y0.get((p, c), 0) > 0:
-            expr -= m.a[p, t, c] / count[p]
-        else:
-            expr += m.a[p, t, c] / count[p]
-    return expr + sum(units / count[p] for (p, _c), units in y0.items())
+def _plans(docs: list[dict]) -> list[tuple[set[str], dict[tuple[str, str], int]]]:
+    """Each solution document's active links and units per (platform, command node)."""
+    return [(set(doc.get("links", [])), _commands(doc)) for doc in docs]
+
+
+def _alternative(near: NearOptimalModel, docs: list[dict], profile, time_limit) -> dict:
+    """The plan within the floor farthest from ``docs``, checked, as a solution document."""
+    began = time.perf_counter()
+    name, options = profile_options(profile, time_limit, None)
+    run = run_matrix(near.maximise_distance(_plans(docs)), options)
+    record = solver_record(name, options, run.time_s, began)
+    data = near.data
+
+    def decide():
+        return matrix_decisions(data, near.layout, near.layout_values(run.values))
+
+    sol = solution_from_run(data.instance, run, record, None, decide)
+    if sol.has_solution:  # the plan of the default model with a floor on Z and another objective
+        sol.model_extension = EXTENSION
+        note = extension_note(EXTENSION)
+        sol.message = f"{sol.message}; {note}" if sol.message else note
+    return sol.to_dict()
 
 
 def alternatives(
@@ -76,28 +102,26 @@ def alternatives(
     ``objective``, ``effectiveness``, ``weighted_autonomy_loss``,
     ``min_distance`` (to the optimum and earlier alternatives), the link and
     command parts of the distance to the optimum, and each nation's autonomy
-    loss.
+    loss. Each alternative is solved on the matrix build
+    (:mod:`interop.model.near_optimal`) and checked by the independent
+    evaluator, so its ``objective`` is Z of the reference formulation.
     """
     from interop.instance.loading import load_instance
-    from interop.model.pyomo_model import build_model
     from interop.solve import solve
 
     stop.fresh()
     inst = load_instance(target, scenario) if isinstance(target, (str, Path)) else target
-    base = solve(inst, profile=profile, time_limit=time_limit).to_dict()
+    data = model_data(inst)
+    base = solve(data, profile=profile, time_limit=time_limit).to_dict()
     stop.check()  # a stopped solve is not the optimum to stray from
     docs = [base]
     if base["status"] in ("optimal", "feasible"):
         z_star = base["objective"]
         floor = z_star - slack * max(1.0, abs(z_star))
-        m = build_model(inst)
-        m.near_optimal = pyo.Constraint(expr=m.Z.expr >= floor - 1e-9 * max(1.0, abs(z_star)))
-        m.Z.deactivate()
+        built, lay, _ = build_matrix(data)  # the base solve had a plan: the build holds
+        near = NearOptimalModel(built, data, lay, floor - 1e-9 * max(1.0, abs(z_star)))
         for _ in range(count):
-            if hasattr(m, "diversity"):
-                m.del_component(m.diversity)
-            m.diversity = pyo.Objective(expr=sum(_distance_expr(m, d) for d in docs), sense=pyo.maximize)
-            doc = solve(m, profile=profile, time_limit=time_limit).to_dict()
+            doc = _alternative(near, docs, profile, time_limit)
             stop.check()  # nothing is written: the alternatives are not resumed, the command is re-run
             if doc["status"] not in ("optimal", "feasible"):
                 break

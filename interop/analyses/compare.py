@@ -27,6 +27,7 @@ from interop.instance.schema import Instance
 from interop.model.matrix import MatrixModel
 from interop.safeio import safe_csv
 from interop.solution.extract import add_nations, relation  # noqa: F401  (re-exported)
+from interop.solve import solve
 from interop.solver.highs import TIE_TOLERANCE, RunResult, highs_for, run_highs
 from interop.solver.profiles import profile_options
 
@@ -76,18 +77,17 @@ def least_change(
     """
     from interop.model.matrix import InfeasibleBuild, build_matrix
     from interop.solution.extract import matrix_decisions, solution_from_run
-    from interop.solve import solve as solve_fast
     from interop.solver.profiles import solver_record
 
     name, options = profile_options(profile, time_limit, gap)
     try:
         mm, lay, data = build_matrix(inst)
     except InfeasibleBuild:
-        return solve_fast(inst, profile=profile, time_limit=time_limit, gap=gap)
+        return solve(inst, profile=profile, time_limit=time_limit, gap=gap)
     h = highs_for(mm, options)
     first = run_highs(h)
     if first.status != "optimal" or first.values is None:
-        return solve_fast(inst, profile=profile, time_limit=time_limit, gap=gap)
+        return solve(inst, profile=profile, time_limit=time_limit, gap=gap)
     A = data.assignments
     key = list(zip(A["platform"], A["task"], A["node"]))
     b = np.zeros(len(key))
@@ -254,14 +254,13 @@ def compare(
     (:func:`least_change`) unless ``replan`` is False.
     """
     from interop.instance.loading import load_instance
-    from interop.solve import solve as solve_fast
 
     names = [_scenario_name(s) for s in scenarios]
     base_name = _scenario_name(baseline) if baseline else names[0]
     if base_name not in names:
         names = [base_name, *names]
     insts = {s: load_instance(file, None if s == BASE else s) for s in names}
-    sols = {base_name: solve_fast(insts[base_name], profile=profile, time_limit=time_limit, gap=gap)}
+    sols = {base_name: solve(insts[base_name], profile=profile, time_limit=time_limit, gap=gap)}
     for s in names:
         if s == base_name:
             continue
@@ -269,7 +268,7 @@ def compare(
             b = sols[base_name]
             sols[s] = least_change(insts[s], b.assignments, profile, time_limit, gap, b.links, b.integrated_nodes)
         else:
-            sols[s] = solve_fast(insts[s], profile=profile, time_limit=time_limit, gap=gap)
+            sols[s] = solve(insts[s], profile=profile, time_limit=time_limit, gap=gap)
     cmp = Comparison(names, base_name, sols)
     summ, nat, tsk, lnk, nod, led = [], [], [], [], [], []
     for s in names:

@@ -17,6 +17,11 @@ requirements itself:
 Each requirement in the set is then reported with what it needs, the most
 the rest of the model allows (one more solve), and the facts of the instance
 that stand in the way (caveats, standards, theaters, allowed nations).
+
+An instance is diagnosed on the matrix build with a slack column on each
+requirement row (:class:`interop.model.elastic.ElasticModel`), built once;
+the filters change bounds and costs only. An analyst's extended Pyomo model
+is diagnosed on that model (:func:`diagnose_model`).
 """
 
 from __future__ import annotations
@@ -27,78 +32,46 @@ from collections import Counter
 import pyomo.environ as pyo
 
 from interop.instance.schema import Instance
-from interop.model.pyomo_model import build_model
+from interop.model.data import model_data
+from interop.model.elastic import REQUIREMENTS, ElasticModel
 from interop.solution.evaluate import admissible
 from interop.solve import solve_model
 from interop.solver import stop
-from interop.solver.highs import RunResult
+from interop.solver.highs import RunResult, run_matrix
 from interop.solver.profiles import profile_options
 
-FAMILIES = {"c5_coverage": "coverage", "c7_nonnational": "nonnational", "c8_burden": "burden"}
+FAMILIES = dict(zip(REQUIREMENTS, ("coverage", "nonnational", "burden")))
 TOL = 1e-6
 DEFAULT_BUDGET = 60.0  # seconds
 MIN_CHECK_S = 0.05  # seconds: a check is not started with less time than this left
 
 
-def _requirements(m: pyo.ConcreteModel) -> dict[tuple[str, object], pyo.Constraint]:
-    return {(name, idx): con for name in FAMILIES for idx, con in getattr(m, name).items()}
-
-
-def _elastic(m: pyo.ConcreteModel, keys, weight) -> None:
-    """Add a slack s ≥ 0 to every requirement: body + s ≥ lower, body − s ≤ upper."""
-    m.elastic_keys = pyo.Set(initialize=list(range(len(keys))))
-    m.slack = pyo.Var(m.elastic_keys, domain=pyo.NonNegativeReals)
-    cons = _requirements(m)
-
-    def rule(_m, i):
-        con = cons[keys[i]]
-        if con.has_lb():
-            return con.body + _m.slack[i] >= con.lower
-        return con.body - _m.slack[i] <= con.upper
-
-    m.elastic = pyo.Constraint(m.elastic_keys, rule=rule)
-    m.least_slack = pyo.Objective(expr=sum(weight[k] * m.slack[i] for i, k in enumerate(keys)), sense=pyo.minimize)
-
-
-def _set_state(m, keys, hard: set, elastic: set) -> None:
-    """Requirements in ``hard`` enforced, in ``elastic`` with a slack, the rest dropped."""
-    cons = _requirements(m)
-    for i, key in enumerate(keys):
-        cons[key].activate() if key in hard else cons[key].deactivate()
-        m.elastic[i].activate() if key in elastic else m.elastic[i].deactivate()
-        if key in elastic:
-            m.slack[i].unfix()
-        else:
-            m.slack[i].fix(0)
-
-
 class _Checker:
-    """Solves of the diagnosis model within a time budget."""
+    """Solves of the elastic model of the diagnosis within a time budget."""
 
-    def __init__(self, m, keys, options: dict, budget: float):
-        self.m, self.keys, self.options = m, keys, options
+    def __init__(self, em: ElasticModel, options: dict, budget: float, weight: dict):
+        self.em, self.keys, self.options, self.weight = em, em.keys, options, weight
         self.deadline = time.monotonic() + budget
         self.timed_out = False
 
-    def run(self, objective: pyo.Objective, stop_at_first: bool = False):
+    def run(self, stop_at_first: bool = False) -> RunResult:
+        """Run the elastic model as its state and objective stand."""
         left = self.deadline - time.monotonic()
         if left < MIN_CHECK_S or stop.requested() is not None:  # the budget is spent: decide nothing more
             self.timed_out = True
             return RunResult("no_solution", None, None, None, 0.0, "diagnosis budget spent", termination="time_limit")
-        for obj in self.m.component_data_objects(pyo.Objective):
-            obj.deactivate()
-        objective.activate()
         options = {**self.options, "time_limit": min(left, self.options.get("time_limit", left))}
         if stop_at_first:
             options["mip_max_improving_sols"] = 1
-        result, _ = solve_model(self.m, options_profile(options))
+        result = run_matrix(self.em.model, options)
         if result.status not in ("optimal", "feasible", "infeasible"):
             self.timed_out = True
         return result
 
     def feasible(self, hard: set) -> bool | None:
-        _set_state(self.m, self.keys, hard, set())
-        status = self.run(self.m.least_slack, stop_at_first=True).status
+        self.em.set_state(hard, set())
+        self.em.least_slack(self.weight)
+        status = self.run(stop_at_first=True).status
         return None if status not in ("optimal", "feasible", "infeasible") else status != "infeasible"
 
 
@@ -149,13 +122,12 @@ def diagnose(
     out = [_empty_floor(inst, n.id) for n in inst.nations if _floor(inst, n.id) > 0 and not _has_triple(inst, n.id)]
     if out:  # a floor with nothing to commit conflicts on its own
         return out
-    m = build_model(inst)
-    keys = list(_requirements(m))
+    em = ElasticModel(model_data(inst))
+    keys = em.keys
     if not keys:
         return []
     weight = {k: 1.0 / max(_size(inst, k), TOL) for k in keys}
-    _elastic(m, keys, weight)
-    check = _Checker(m, keys, options, budget)
+    check = _Checker(em, options, budget, weight)
     verdict = check.feasible(set(keys))
     if verdict is None:  # timed out: not "feasible"
         return [_undecided(budget, known_infeasible)]
@@ -163,21 +135,24 @@ def diagnose(
         return []
     hard: set = set()
     while True:  # the elastic filter
-        _set_state(m, keys, hard, set(keys) - hard)
-        result = check.run(m.least_slack)
+        em.set_state(hard, set(keys) - hard)
+        em.least_slack(weight)
+        result = check.run()
         if result.status == "infeasible" or result.values is None:
             break
-        used = {k for i, k in enumerate(keys) if k not in hard and (m.slack[i].value or 0) > TOL}
+        slack = em.slack(result.values)
+        used = {k for k in keys if k not in hard and slack[k] > TOL}
         if not used:
             break
         hard |= used
     conflict = set(hard) if hard else set(keys)
     if check.feasible(conflict) is not False:
         conflict = set(keys)
-    for key in sorted(conflict, key=lambda k: -weight[k]):  # the deletion filter
+    order = {k: i for i, k in enumerate(keys)}  # ties in weight in row order, not in hash order (varies by process)
+    for key in sorted(conflict, key=lambda k: (-weight[k], order[k])):  # the deletion filter
         if len(conflict) > 1 and check.feasible(conflict - {key}) is False:
             conflict.discard(key)
-    return [_explain(inst, m, check, key, conflict) for key in keys if key in conflict] + _caveat(check)
+    return [_explain(inst, check, key, conflict) for key in keys if key in conflict] + _caveat(check)
 
 
 def diagnose_model(model: pyo.ConcreteModel, *, profile: str = "default", budget: float = 60.0) -> list[dict]:
@@ -318,27 +293,21 @@ def _platform_reason(inst: Instance, p, task) -> str:
     return f"no admissible command node for {p.id} ({', '.join(parts)})"
 
 
-def _reachable(m, check: _Checker, key, conflict: set) -> float | None:
+def _reachable(check: _Checker, key, conflict: set) -> float | None:
     """The best the model allows for requirement ``key`` with the rest of the conflict enforced."""
-    cons = _requirements(m)
-    con = cons[key]
-    _set_state(m, check.keys, conflict - {key}, set())
-    sense = pyo.maximize if con.has_lb() else pyo.minimize
-    name = "reach"
-    if hasattr(m, name):
-        m.del_component(name)
-    m.add_component(name, pyo.Objective(expr=con.body, sense=sense))
-    result = check.run(getattr(m, name))
+    em = check.em
+    em.set_state(conflict - {key}, set())
+    em.reach(key)
+    result = check.run()
     if result.values is None:
         return None
-    value = pyo.value(con.body)
-    return float(value)
+    return em.body(key, result.values)
 
 
-def _explain(inst: Instance, m, check: _Checker, key, conflict: set) -> dict:
+def _explain(inst: Instance, check: _Checker, key, conflict: set) -> dict:
     name, idx = key
     others = [_phrase(k) for k in sorted(conflict - {key}, key=str)]
-    reach = _reachable(m, check, key, conflict)
+    reach = _reachable(check, key, conflict)
     given = f" (given {', '.join(others)})" if others else ""
     if name == "c5_coverage":
         t = next(x for x in inst.tasks if x.id == idx)
@@ -410,4 +379,4 @@ def _phrase(key) -> str:
 
 
 def _fmt(value: float | None) -> str:
-    return "?" if value is None else f"{max(value, 0.0):.4g}"
+    return "?" if value is None else f"{max(value, 0.0) + 0.0:.4g}"  # + 0.0: no "-0"

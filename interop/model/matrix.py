@@ -92,6 +92,8 @@ class Layout:
     free_nodes: np.ndarray
     n_links: int
     rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # group -> (start, stop)
+    # the requirement groups (c5, c7, c8): the task or nation id of each row, in row order
+    row_keys: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def E(self) -> slice:
@@ -137,9 +139,10 @@ class _Rows:
         self.up: list[np.ndarray] = []
         self.count = 0
         self.groups: dict[str, tuple[int, int]] = {}
+        self.keys: dict[str, list[str]] = {}
 
-    def add(self, name: str, rows, cols, vals, lower, upper) -> None:
-        """Add a group whose local row ids are ``rows`` (0..k-1) with bounds of length k."""
+    def add(self, name: str, rows, cols, vals, lower, upper, keys: list[str] | None = None) -> None:
+        """Add a group whose local row ids are ``rows`` (0..k-1) with bounds of length k (and ids ``keys``)."""
         lower, upper = np.atleast_1d(np.asarray(lower, float)), np.atleast_1d(np.asarray(upper, float))
         k = len(lower)
         self.r.append(np.asarray(rows, np.int64) + self.count)
@@ -148,6 +151,8 @@ class _Rows:
         self.lo.append(lower)
         self.up.append(upper)
         self.groups[name] = (self.count, self.count + k)
+        if keys is not None:
+            self.keys[name] = list(keys)
         self.count += k
 
     def finish(self, n_cols: int) -> tuple[sp.csc_array, np.ndarray, np.ndarray, dict[str, tuple[int, int]]]:
@@ -167,6 +172,8 @@ class _Rows:
             raise InfeasibleBuild("a constraint with no variable cannot hold")
         new_id = np.cumsum(used) - 1
         groups = {k: (int(used[:a].sum()), int(used[:b].sum())) for k, (a, b) in self.groups.items()}
+        a_of = {k: a for k, (a, _b) in self.groups.items()}
+        self.keys = {k: [x for i, x in enumerate(ids) if used[a_of[k] + i]] for k, ids in self.keys.items()}
         m = sp.coo_array((v, (new_id[r], c)), shape=(int(used.sum()), n_cols)).tocsc()
         return m, lower[used], upper[used], groups
 
@@ -249,7 +256,8 @@ def build_matrix(source, *, epsilon: float | None = None) -> tuple[MatrixModel, 
     # 5. E_t ≥ m_t r_t where positive
     floor_t = np.array([x.min_coverage * x.demand for x in inst.tasks], float)
     cov = np.flatnonzero(floor_t > 0)
-    rows.add("c5_coverage", np.arange(len(cov)), cov, np.ones(len(cov)), floor_t[cov], np.full(len(cov), np.inf))
+    keys = [inst.tasks[i].id for i in cov]
+    rows.add("c5_coverage", np.arange(len(cov)), cov, np.ones(len(cov)), floor_t[cov], np.full(len(cov), np.inf), keys)
     _connectivity_rows(rows, lay, u, v, is_root, g_col, z_col, size)
     _nation_rows(rows, inst, n, kappa, value, col_a)
 
@@ -283,6 +291,7 @@ def build_matrix(source, *, epsilon: float | None = None) -> tuple[MatrixModel, 
     integer = np.zeros(lay.n_cols, dtype=bool)
     integer[lay.a.start : lay.g.stop] = True
     matrix, lower, upper, lay.rows = rows.finish(lay.n_cols)
+    lay.row_keys = rows.keys
     tie_break = None
     if epsilon is None:  # among optimal plans, the least Σ α Aut (interop.solve.least_among_optima)
         tie_break = np.zeros(lay.n_cols)
@@ -366,6 +375,7 @@ def _nation_rows(rows: _Rows, inst, n, kappa, value, col_a) -> None:
         value[sel] * (foreign[sel] - phi[n[sel]]),
         np.full(len(limited), -np.inf),
         np.zeros(len(limited)),
+        [nations[i].id for i in limited],
     )
     owner = {x.id: i for i, x in enumerate(nations)}
     held = np.zeros(len(nations))
@@ -379,4 +389,5 @@ def _nation_rows(rows: _Rows, inst, n, kappa, value, col_a) -> None:
     row_of = np.full(len(nations), -1, dtype=np.int64)
     row_of[floored] = np.arange(len(floored))
     sel = row_of[n] >= 0
-    rows.add("c8_burden", row_of[n[sel]], col_a[sel], value[sel], floor_n[floored], np.full(len(floored), np.inf))
+    bounds = floor_n[floored], np.full(len(floored), np.inf)
+    rows.add("c8_burden", row_of[n[sel]], col_a[sel], value[sel], *bounds, [nations[i].id for i in floored])

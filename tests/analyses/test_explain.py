@@ -267,3 +267,35 @@ def test_a_spent_budget_starts_no_check():
     inst = interop.load_instance(TINY / "hand-coverage.yaml", "unreachable")
     found = diagnose(inst, budget=0.0)
     assert [x["kind"] for x in found] == ["undecided"]
+
+
+def test_a_tie_between_conflicts_is_broken_the_same_way_in_every_process(tmp_path):
+    """Two equally large impossible tasks: which one is reported must not depend on Python's hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    doc = yaml.safe_load(BASE)
+    doc["command_nodes"][0]["theaters"].append("arctic")
+    for name in ("far-a", "far-b"):
+        doc["tasks"].append(
+            {"id": name, "domain": "land", "theater": "arctic", "demand": 5, "priority": 1, "min_coverage": 0.2}
+        )
+    path = tmp_path / "tie.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    code = (
+        "import sys; from interop.analyses.explain import diagnose; from interop.instance.loading import load_instance;"
+        "print(','.join(i['entity'] for i in diagnose(load_instance(sys.argv[1]))))"
+    )
+    runs = [  # two hash seeds under which a hash-ordered deletion filter reports different tasks
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for seed in ("1", "3")  # far-b and far-a under hash order
+    ]
+    seen = {run.communicate(timeout=120)[0].strip() for run in runs}
+    assert all(run.returncode == 0 for run in runs)
+    assert len(seen) == 1 and seen.pop() in ("far-a", "far-b")
