@@ -25,6 +25,7 @@ instances :data:`RESILIENCE` names, leaving every other result as it is;
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 import tempfile
@@ -36,6 +37,7 @@ RESULTS = ROOT / "results"
 sys.path.insert(0, str(ROOT))
 
 from interop.cli.app import run  # noqa: E402
+from interop.errors import InstanceError  # noqa: E402
 from interop.instance.loading import load_instance  # noqa: E402
 from scripts import figures  # noqa: E402
 
@@ -177,13 +179,30 @@ def refresh(files: list[Path], prune: bool, extra: bool = True) -> int:
 
 def main(argv: list[str]) -> int:
     """Refresh the named files' results, or every shipped instance's (and prune) without arguments."""
-    for flag, kinds in (("--resilience-only", ["resilience"]), ("--robust-only", ["robust-withdrawal"])):
-        if flag in argv:
-            named = [Path(a) for a in argv if a != flag]
-            return refresh_extra(named or instance_files(), kinds)
-    extra = "--keep-extra" not in argv
-    named = [Path(a) for a in argv if a != "--keep-extra"]
-    return refresh(named or instance_files(), prune=not named, extra=extra)
+    parser = argparse.ArgumentParser(
+        prog="refresh_results.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("files", nargs="*", type=Path, help="instance files (default: every file in instances/)")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--resilience-only", action="store_true", help="rebuild only the resilience folders")
+    only.add_argument("--robust-only", action="store_true", help="rebuild only the withdrawal-robust plans")
+    only.add_argument("--keep-extra", action="store_true", help="rebuild the rest, keep those folders")
+    args = parser.parse_args(argv)
+    missing = [f for f in args.files if not f.is_file()]
+    for f in missing:
+        print(f"error: {f}: no such instance file", file=sys.stderr)
+    if missing:
+        return 2
+    files = args.files or instance_files()
+    try:
+        for f in files:
+            load_instance(f)
+    except InstanceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.resilience_only or args.robust_only:
+        return refresh_extra(files, ["resilience"] if args.resilience_only else ["robust-withdrawal"])
+    return refresh(files, prune=not args.files, extra=not args.keep_extra)
 
 
 if __name__ == "__main__":

@@ -28,8 +28,9 @@ from interop.model.matrix import MatrixModel
 from interop.safeio import safe_csv
 from interop.solution.extract import add_nations, relation  # noqa: F401  (re-exported)
 from interop.solve import solve
-from interop.solver.highs import TIE_TOLERANCE, RunResult, highs_for, run_highs
+from interop.solver.highs import RunResult, highs_for, run_highs
 from interop.solver.profiles import profile_options
+from interop.solver.ties import tolerance
 
 BASE = "base"
 RELATIONS = ("national", "shared", "lead", "foreign")
@@ -124,7 +125,7 @@ def _change_model(mm: MatrixModel, a_start: int, b: np.ndarray, best: float) -> 
     n_cols = len(mm.cost)
     cells = np.flatnonzero(b > 0)
     k = len(cells)
-    tol = TIE_TOLERANCE * max(1.0, abs(best))
+    tol = tolerance(best)
     a_cols = a_start + cells
     # rows: d − a ≥ −b and d + a ≥ b for each baseline cell
     r = np.r_[np.arange(k), np.arange(k), k + np.arange(k), k + np.arange(k)]

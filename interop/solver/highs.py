@@ -23,6 +23,7 @@ import numpy as np
 
 from interop.model.matrix import MatrixModel
 from interop.solver import stop
+from interop.solver.ties import certify, perturbation, tolerance
 
 
 def _silence_banner() -> None:
@@ -43,7 +44,6 @@ HIGHS_VERSION = highspy.Highs().version()
 
 GRACE_S = 0.5  # seconds past the time limit before interop cancels a run HiGHS has not stopped
 ABANDON_S = 2.0  # seconds after a cancel before a run with no solution yet is left to itself
-TIE_TOLERANCE = 1e-9  # relative: plans this close to Z* count as optimal when ties are broken
 
 
 TERMINATIONS = (
@@ -80,6 +80,7 @@ class RunResult:
     interrupted: bool = False
     termination: str = "other"
     abandoned: bool = False  # HiGHS ignored a cancel and was left running: its instance is unusable
+    tie_break: str = ""  # which way broke the ties (interop.solver.ties): "perturbed", "row", or "" (none ran)
 
 
 def _termination(model_status, interrupted: bool, cancelled: bool) -> str:
@@ -298,7 +299,9 @@ def run_matrix(
     return least_among_optima(h, mm, mm.cost, first)
 
 
-def least_among_optima(h: highspy.Highs, mm: MatrixModel, primary: np.ndarray, first: RunResult) -> RunResult:
+def least_among_optima(
+    h: highspy.Highs, mm: MatrixModel, primary: np.ndarray, first: RunResult, perturb: bool = True
+) -> RunResult:
     """Among the optimal plans of ``max primary·x``, one with the least ``mm.tie_break·x`` (Σ α Aut).
 
     Optimal plans tie often, and which one HiGHS returns is an accident of its
@@ -306,11 +309,16 @@ def least_among_optima(h: highspy.Highs, mm: MatrixModel, primary: np.ndarray, f
     within ``TIE_TOLERANCE`` (relative) of Z*, minimise Σ α Aut; among those,
     the plan HiGHS's deterministic search returns (same model and options, same
     plan). ``h`` holds ``mm`` with costs ``primary`` and has just given
-    ``first``. The second solve adds the row ``primary·x ≥ Z* − tol``, starts
-    from ``first``'s plan and runs in the time the limit leaves; then, with the
-    integer decisions of its plan fixed, the continuous ones (E_t) are
-    re-optimised for Z, so the reported objective is the plan's own. ``h`` is
-    left as it was. A second solve that finds nothing better keeps ``first``.
+    ``first``. A run of the perturbed objective Z − δ Σ α Aut, started from
+    ``first``'s plan, usually proves its plan the least (:mod:`interop.solver.ties`);
+    when it does not (δ crossed a breakpoint, or the run stopped short), a
+    second run adds the row ``primary·x ≥ Z* − tol`` and minimises Σ α Aut,
+    in the time the limit leaves. Then, with the integer decisions of the
+    chosen plan fixed, the continuous ones (E_t) are re-optimised for Z, so the
+    reported objective is the plan's own. ``h`` is left as it was; a tie-break
+    that finds nothing better keeps ``first``. ``RunResult.tie_break`` says
+    which way was taken. ``perturb=False`` goes straight to the row (for
+    benchmarks/tie_break_bench.py's before-and-after).
     """
     secondary = mm.tie_break
     if secondary is None or first.status != "optimal" or first.values is None or not np.any(secondary):
@@ -324,40 +332,81 @@ def least_among_optima(h: highspy.Highs, mm: MatrixModel, primary: np.ndarray, f
     if worst <= 1e-12 or left <= 0.05:
         return first
     best = float(primary @ first.values)
-    nz = np.flatnonzero(primary).astype(np.int32)
-    h.addRow(best - TIE_TOLERANCE * max(1.0, abs(best)), highspy.kHighsInf, len(nz), nz, primary[nz].astype(float))
-    row = h.getNumRow() - 1
     idx = np.arange(len(primary), dtype=np.int32)
     ints = np.flatnonzero(mm.integer).astype(np.int32)
-    h.changeColsCost(len(idx), idx, -np.asarray(secondary, dtype=float))
-    h.setOptionValue("time_limit", left)
-    third = None
+    runs: list[RunResult] = []
+    chosen, method = None, ""
     try:
-        second = run_highs(h, first.values)
-        h.deleteRows(1, np.array([row], dtype=np.int32))
-        h.changeColsCost(len(idx), idx, np.asarray(primary, dtype=float))
-        improves = second.values is not None and float(secondary @ second.values) < worst - 1e-9 * max(1.0, worst)
-        if improves:
-            plan = np.round(second.values[ints])
+        h.setOptionValue("time_limit", left)
+        start = first.values
+        if perturb:
+            delta = perturbation(best, worst)
+            h.changeColsCost(len(idx), idx, np.asarray(primary - delta * secondary, dtype=float))
+            try:
+                probe = run_highs(h, first.values)
+            finally:
+                h.changeColsCost(len(idx), idx, np.asarray(primary, dtype=float))
+            runs.append(probe)
+            left -= probe.time_s
+        if perturb and probe.status == "optimal" and probe.values is not None:
+            bound = None if probe.bound is None else probe.bound - mm_offset(h)
+            z, s = float(primary @ probe.values), float(secondary @ probe.values)
+            verdict = certify(best, delta, z, s, bound)
+            if verdict.accepted:
+                chosen, method = probe.values, "perturbed"
+            elif verdict.optimal and s < worst:
+                start = probe.values  # optimal and better: a head start for the row
+        if chosen is None and stop.requested() is None and left > 0.05:
+            chosen, method = _least_with_row(h, primary, secondary, best, start, left, runs), "row"
+        if chosen is not None and float(secondary @ chosen) < worst - 1e-9 * max(1.0, worst):
+            plan = np.round(chosen[ints])
             h.changeColsBounds(len(ints), ints, plan, plan)
-            third = run_highs(h, second.values)
-            h.changeColsBounds(len(ints), ints, mm.col_lower[ints], mm.col_upper[ints])
+            try:
+                runs.append(run_highs(h, chosen))
+            finally:
+                h.changeColsBounds(len(ints), ints, mm.col_lower[ints], mm.col_upper[ints])
+        else:
+            chosen = None
     finally:
         h.setOptionValue("time_limit", limit)
-        if h.getNumRow() > row:  # an exception before the row left
-            h.deleteRows(1, np.array([row], dtype=np.int32))
-            h.changeColsCost(len(idx), idx, np.asarray(primary, dtype=float))
-    first.time_s += second.time_s + (third.time_s if third else 0.0)
-    if third is None or third.values is None:
+    first.time_s += sum(r.time_s for r in runs)
+    first.tie_break = method
+    final = runs[-1] if runs else first
+    if chosen is None or final.values is None:
         return first
-    objective = float(primary @ third.values) + mm.offset
     return RunResult(
         first.status,
-        third.values,
-        objective,
+        final.values,
+        float(primary @ final.values) + mm.offset,
         first.bound,
         first.time_s,
         first.message,
-        second.interrupted or third.interrupted,
+        any(r.interrupted for r in runs),
         first.termination,
+        tie_break=method,
     )
+
+
+def _least_with_row(
+    h: highspy.Highs,
+    primary: np.ndarray,
+    secondary: np.ndarray,
+    best: float,
+    start: np.ndarray,
+    left: float,
+    runs: list[RunResult],
+) -> np.ndarray | None:
+    """The exact second solve: minimise ``secondary·x`` with the row ``primary·x ≥ best − tol``."""
+    nz = np.flatnonzero(primary).astype(np.int32)
+    idx = np.arange(len(primary), dtype=np.int32)
+    h.addRow(best - tolerance(best), highspy.kHighsInf, len(nz), nz, primary[nz].astype(float))
+    row = h.getNumRow() - 1
+    h.changeColsCost(len(idx), idx, -np.asarray(secondary, dtype=float))
+    h.setOptionValue("time_limit", left)
+    try:
+        second = run_highs(h, start)
+    finally:
+        h.deleteRows(1, np.array([row], dtype=np.int32))
+        h.changeColsCost(len(idx), idx, np.asarray(primary, dtype=float))
+    runs.append(second)
+    return second.values
