@@ -159,6 +159,7 @@ class ParametricModel:
         run = self._run(warm=False)  # measured: the previous optimum as a start slowed HiGHS down
         self.matrix.tie_break = self.weighted_autonomy(self.alpha)
         run = least_among_optima(self.highs, self.matrix, costs, run)
+        self._stale = self._stale or run.abandoned  # a tie-break run left behind holds this HiGHS
         sol = self._solution(run, self._record(run.time_s), "default")
         if sol.status == "error" and run.values is not None:
             # seen once in a long sweep: HiGHS's objective did not belong to the

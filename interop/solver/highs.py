@@ -315,64 +315,63 @@ def least_among_optima(
     second run adds the row ``primary·x ≥ Z* − tol`` and minimises Σ α Aut,
     in the time the limit leaves. Then, with the integer decisions of the
     chosen plan fixed, the continuous ones (E_t) are re-optimised for Z, so the
-    reported objective is the plan's own. ``h`` is left as it was; a tie-break
-    that finds nothing better keeps ``first``. ``RunResult.tie_break`` says
-    which way was taken. ``perturb=False`` goes straight to the row (for
-    benchmarks/tie_break_bench.py's before-and-after).
+    reported objective is the plan's own. ``h`` is left as it was (unless a run
+    was abandoned: then ``h`` is not touched again and the result says
+    ``abandoned``); a tie-break that finds nothing better keeps ``first``.
+    ``RunResult.tie_break`` says which way decided: "perturbed", "row", or
+    "none" (stopped or out of time: ``first`` stands unbroken).
+    ``perturb=False`` goes straight to the row (for
+    benchmarks/tie_break_bench.py's before-and-after); so does a gap option
+    looser than the perturbed run's proof can use.
     """
     secondary = mm.tie_break
-    if secondary is None or first.status != "optimal" or first.values is None or not np.any(secondary):
+    if secondary is None or not mm.maximize or first.status != "optimal" or first.values is None:
         return first
-    if stop.requested() is not None:  # stopping: the first optimum stands
+    if not np.any(secondary) or stop.requested() is not None:  # nothing to break, or stopping
         return first
     worst = float(secondary @ first.values)
-    limit = h.getOptionValue("time_limit")
-    limit = float(limit[1] if isinstance(limit, tuple) else limit)
+    limit = _option(h, "time_limit")
     left = limit - first.time_s
     if worst <= 1e-12 or left <= 0.05:
         return first
     best = float(primary @ first.values)
-    idx = np.arange(len(primary), dtype=np.int32)
     ints = np.flatnonzero(mm.integer).astype(np.int32)
+    perturb = perturb and _option(h, "mip_rel_gap") <= PROOF_GAP
     runs: list[RunResult] = []
-    chosen, method = None, ""
-    try:
-        h.setOptionValue("time_limit", left)
-        start = first.values
-        if perturb:
-            delta = perturbation(best, worst)
-            h.changeColsCost(len(idx), idx, np.asarray(primary - delta * secondary, dtype=float))
-            try:
-                probe = run_highs(h, first.values)
-            finally:
-                h.changeColsCost(len(idx), idx, np.asarray(primary, dtype=float))
-            runs.append(probe)
-            left -= probe.time_s
-        if perturb and probe.status == "optimal" and probe.values is not None:
+    chosen, method, start = None, "none", first.values
+    if perturb:
+        delta = perturbation(best, worst)
+        probe = _run_with_costs(h, primary - delta * secondary, primary, first.values, left)
+        runs.append(probe)
+        left -= probe.time_s
+        if probe.status == "optimal" and probe.values is not None and not probe.abandoned:
             bound = None if probe.bound is None else probe.bound - mm_offset(h)
             z, s = float(primary @ probe.values), float(secondary @ probe.values)
-            verdict = certify(best, delta, z, s, bound)
+            verdict = certify(best, delta, z, s, bound, scale=worst)
             if verdict.accepted:
                 chosen, method = probe.values, "perturbed"
             elif verdict.optimal and s < worst:
                 start = probe.values  # optimal and better: a head start for the row
-        if chosen is None and stop.requested() is None and left > 0.05:
-            chosen, method = _least_with_row(h, primary, secondary, best, start, left, runs), "row"
-        if chosen is not None and float(secondary @ chosen) < worst - 1e-9 * max(1.0, worst):
-            plan = np.round(chosen[ints])
-            h.changeColsBounds(len(ints), ints, plan, plan)
-            try:
-                runs.append(run_highs(h, chosen))
-            finally:
-                h.changeColsBounds(len(ints), ints, mm.col_lower[ints], mm.col_upper[ints])
-        else:
-            chosen = None
-    finally:
+    if chosen is None and stop.requested() is None and left > 0.05 and not _abandoned(runs):
+        chosen = _least_with_row(h, primary, secondary, best, start, left, runs)
+        method = "row" if chosen is not None else method
+        left -= runs[-1].time_s
+    improves = chosen is not None and float(secondary @ chosen) < worst - 1e-9 * max(1.0, worst)
+    if improves and not _abandoned(runs):
+        plan = np.round(chosen[ints])
+        h.changeColsBounds(len(ints), ints, plan, plan)
+        h.setOptionValue("time_limit", max(left, 1.0))  # an LP with the plan fixed: a moment
+        runs.append(run_highs(h, chosen))
+        if not runs[-1].abandoned:
+            h.changeColsBounds(len(ints), ints, mm.col_lower[ints], mm.col_upper[ints])
+    if not _abandoned(runs):
         h.setOptionValue("time_limit", limit)
     first.time_s += sum(r.time_s for r in runs)
+    first.interrupted = first.interrupted or any(r.interrupted for r in runs)
+    first.abandoned = _abandoned(runs)
     first.tie_break = method
     final = runs[-1] if runs else first
-    if chosen is None or final.values is None:
+    if not improves or final.values is None or final.status != "optimal":
         return first
     return RunResult(
         first.status,
@@ -381,10 +380,40 @@ def least_among_optima(
         first.bound,
         first.time_s,
         first.message,
-        any(r.interrupted for r in runs),
+        first.interrupted,
         first.termination,
+        first.abandoned,
         tie_break=method,
     )
+
+
+PROOF_GAP = 1e-6  # a relative gap option above this leaves the perturbed run too loose to prove anything
+
+
+def _option(h: highspy.Highs, name: str) -> float:
+    value = h.getOptionValue(name)
+    return float(value[1] if isinstance(value, tuple) else value)
+
+
+def _abandoned(runs: list[RunResult]) -> bool:
+    """A run was left to HiGHS's thread: ``h`` is still busy and must not be touched."""
+    return any(r.abandoned for r in runs)
+
+
+def _run_with_costs(
+    h: highspy.Highs, costs: np.ndarray, restore: np.ndarray, start: np.ndarray, limit: float
+) -> RunResult:
+    """One run of ``h`` with ``costs`` and the time limit ``limit``; the costs ``restore`` put back after."""
+    idx = np.arange(len(costs), dtype=np.int32)
+    h.changeColsCost(len(idx), idx, np.asarray(costs, dtype=float))
+    run = None
+    try:
+        h.setOptionValue("time_limit", limit)
+        run = run_highs(h, start)
+    finally:
+        if run is None or not run.abandoned:
+            h.changeColsCost(len(idx), idx, np.asarray(restore, dtype=float))
+    return run
 
 
 def _least_with_row(
@@ -398,15 +427,13 @@ def _least_with_row(
 ) -> np.ndarray | None:
     """The exact second solve: minimise ``secondary·x`` with the row ``primary·x ≥ best − tol``."""
     nz = np.flatnonzero(primary).astype(np.int32)
-    idx = np.arange(len(primary), dtype=np.int32)
     h.addRow(best - tolerance(best), highspy.kHighsInf, len(nz), nz, primary[nz].astype(float))
     row = h.getNumRow() - 1
-    h.changeColsCost(len(idx), idx, -np.asarray(secondary, dtype=float))
-    h.setOptionValue("time_limit", left)
+    second = None
     try:
-        second = run_highs(h, start)
+        second = _run_with_costs(h, -np.asarray(secondary, dtype=float), primary, start, left)
     finally:
-        h.deleteRows(1, np.array([row], dtype=np.int32))
-        h.changeColsCost(len(idx), idx, np.asarray(primary, dtype=float))
+        if second is None or not second.abandoned:
+            h.deleteRows(1, np.array([row], dtype=np.int32))
     runs.append(second)
-    return second.values
+    return second.values if second.status in ("optimal", "feasible") else None

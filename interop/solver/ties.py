@@ -9,13 +9,14 @@ proves that no plan within the tolerance of Z* has s·x below
     least = (Z* − tol − B) / δ,
 
 since every such plan Q has Z(Q) − δ s(Q) ≤ B. R is accepted when s(R) is
-within :data:`TIE_PRECISION` (relative) of that floor. δ is chosen from the
+within :data:`TIE_PRECISION` of that floor, relative to the first plan's s·x. δ is chosen from the
 tolerances so that an exact perturbed run always meets the floor; a δ large
 enough to trade Z for s (a breakpoint of Z in δ) shows as an R that is no
 longer optimal for Z, and the caller then falls back to the exact second solve
 with the row Z·x ≥ Z* − tol. Both ways give the least s·x among optimal plans;
-the perturbed one proves it to one part in a million of s·x instead of HiGHS's
-1e-9 gap, which no plan of the shipped or generated instances comes near.
+the perturbed one proves it to 1e-5 of the first plan's s·x
+instead of HiGHS's 1e-9 gap: plans whose losses differ by less count as tied.
+The proof is as good as HiGHS's tolerances on the bound and the integrality.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TIE_TOLERANCE = 1e-9  # relative: plans this close to Z* count as optimal when ties are broken
-TIE_PRECISION = 1e-6  # relative: how close to the least Σ α Aut a perturbed solve must prove its plan
+TIE_PRECISION = 1e-5  # relative: how close to the least Σ α Aut a perturbed solve must prove its plan
 _GAP_ROOM = 4.0  # δ leaves room for a perturbed run's gap of just under three tolerances
 
 
@@ -36,7 +37,7 @@ def perturbation(best: float, worst: float, precision: float = TIE_PRECISION) ->
     """δ for the objective Z − δ s, given Z* (``best``) and the first plan's s·x (``worst``).
 
     The floor's distance to s(R) is (gap + tol + Z* − Z(R)) / δ, so with the
-    gap within three tolerances this δ keeps it under ``precision`` × s(R).
+    gap under three tolerances this δ keeps it under ``precision`` × ``worst``.
     """
     return _GAP_ROOM * tolerance(best) / (precision * max(1.0, abs(worst)))
 
@@ -56,17 +57,21 @@ def certify(
     z_plan: float,
     s_plan: float,
     bound: float | None,
+    scale: float | None = None,
     precision: float = TIE_PRECISION,
 ) -> Certificate:
     """Judge a perturbed run: Z* = ``best``, R's Z and s, and the run's dual bound of (Z − δ s)·x.
 
     ``bound`` is an upper bound of the perturbed objective over all plans
     (without the model's constant offset); ``None`` (no proof) accepts nothing.
+    ``scale`` is the loss the precision is relative to: the first plan's, the
+    one δ was chosen for (:func:`perturbation`); by default s(R).
     """
     tol = tolerance(best)
     optimal = z_plan >= best - tol
     if bound is None or delta <= 0:
         return Certificate(optimal, float("-inf"), False)
     least = (best - tol - bound) / delta
-    accepted = optimal and s_plan - least <= precision * max(1.0, abs(s_plan))
+    ref = s_plan if scale is None else scale
+    accepted = optimal and s_plan - least <= precision * max(1.0, abs(ref))
     return Certificate(optimal, least, accepted)

@@ -47,13 +47,24 @@ def test_delta_leaves_room_for_a_gap_of_almost_three_tolerances():
     delta = perturbation(best, worst)
     gap = 2.9 * tolerance(best)
     # the worst exact run it must accept: Z(R) = Z*, s(R) = worst, bound `gap` above the perturbed value
-    assert certify(best, delta, best, worst, best - delta * worst + gap).accepted
-    assert not certify(best, delta, best, worst, best - delta * worst + 3.5 * tolerance(best)).accepted
+    assert certify(best, delta, best, worst, best - delta * worst + gap, scale=worst).accepted
+    assert not certify(best, delta, best, worst, best - delta * worst + 3.5 * tolerance(best), scale=worst).accepted
     assert perturbation(10.0, 0.0) == pytest.approx(4 * tolerance(10.0) / TIE_PRECISION)
 
 
-def _least_by_run(inst) -> tuple[str, float, float] | None:
+def test_a_probe_that_improves_much_is_judged_on_the_first_plans_scale():
+    # the first plan lost 59.154; an exact probe finds a plan losing 1: its distance to the floor is tol/δ,
+    # a quarter of TIE_PRECISION × 59.154, far more than TIE_PRECISION × 1
+    best, worst = 435.386, 59.154
+    delta = perturbation(best, worst)
+    exact = best - delta * 1.0
+    assert certify(best, delta, best, 1.0, exact, scale=worst).accepted
+    assert not certify(best, delta, best, 1.0, exact).accepted  # on s(R)'s own scale it would be refused
+
+
+def _least_by_run(inst, offset: float = 0.0) -> tuple[str, float, float] | None:
     mm, _, _ = build_matrix(model_data(inst))
+    mm.offset += offset
     run = highs.run_matrix(mm, OPTIONS)
     if run.status != "optimal":
         return None
@@ -63,14 +74,14 @@ def _least_by_run(inst) -> tuple[str, float, float] | None:
 TIED = CASES[:24]
 
 
-def _ways(monkeypatch=None) -> list[str]:
+def _ways(offset: float = 0.0) -> list[str]:
     ways = []
     for seed, inst in TIED:
         expected = enumerate_least_loss_among_optima(inst)
         if expected is None:
             continue
-        way, objective, loss = _least_by_run(inst)
-        assert objective == pytest.approx(expected[0], abs=1e-6), f"seed {seed}"
+        way, objective, loss = _least_by_run(inst, offset)
+        assert objective == pytest.approx(expected[0] + offset, abs=1e-6), f"seed {seed}"
         assert loss == pytest.approx(expected[1], abs=1e-6), f"seed {seed}"
         ways.append(way)
     return ways
@@ -85,3 +96,30 @@ def test_the_row_reaches_the_least_loss_when_the_perturbation_crosses_a_breakpoi
     monkeypatch.setattr(highs, "perturbation", lambda best, worst: 1e3)  # trades any Z for less autonomy loss
     ways = _ways()
     assert ways.count("row") >= 5, ways
+
+
+def test_the_objective_offset_stays_out_of_the_proof():
+    """HiGHS's bound includes the model's constant; a proof that forgot to take it off would refuse every probe."""
+    ways = _ways(offset=5.0)
+    assert ways.count("perturbed") >= 8, ways
+
+
+def test_the_highs_instance_is_left_as_it_was():
+    checked = 0
+    for seed, inst in TIED:
+        mm, _, _ = build_matrix(model_data(inst))
+        h = highs.highs_for(mm, OPTIONS)
+        first = highs.run_highs(h)
+        if first.status != "optimal" or float(mm.tie_break @ first.values) <= 1e-9:
+            continue  # no tie-break runs
+        lp = h.getLp()
+        before = (h.getNumRow(), list(lp.col_cost_), list(lp.col_lower_), list(lp.col_upper_))
+        limit = h.getOptionValue("time_limit")
+        for perturb in (True, False):
+            run = highs.least_among_optima(h, mm, mm.cost, first, perturb=perturb)
+            assert run.tie_break in ("perturbed", "row"), f"seed {seed}"
+            lp = h.getLp()
+            assert (h.getNumRow(), list(lp.col_cost_), list(lp.col_lower_), list(lp.col_upper_)) == before
+            assert h.getOptionValue("time_limit") == limit
+        checked += 1
+    assert checked >= 5
