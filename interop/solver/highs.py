@@ -80,7 +80,9 @@ class RunResult:
     interrupted: bool = False
     termination: str = "other"
     abandoned: bool = False  # HiGHS ignored a cancel and was left running: its instance is unusable
-    tie_break: str = ""  # which way broke the ties (interop.solver.ties): "perturbed", "row", or "" (none ran)
+    # which way broke the ties (interop.solver.ties): "perturbed", "row", "none" (stopped or out of time
+    # before either decided), or "" (nothing to break)
+    tie_break: str = ""
 
 
 def _termination(model_status, interrupted: bool, cancelled: bool) -> str:
@@ -339,33 +341,40 @@ def least_among_optima(
     perturb = perturb and _option(h, "mip_rel_gap") <= PROOF_GAP
     runs: list[RunResult] = []
     chosen, method, start = None, "none", first.values
-    if perturb:
-        delta = perturbation(best, worst)
-        probe = _run_with_costs(h, primary - delta * secondary, primary, first.values, left)
-        runs.append(probe)
-        left -= probe.time_s
-        if probe.status == "optimal" and probe.values is not None and not probe.abandoned:
-            bound = None if probe.bound is None else probe.bound - mm_offset(h)
-            z, s = float(primary @ probe.values), float(secondary @ probe.values)
-            verdict = certify(best, delta, z, s, bound, scale=worst)
-            if verdict.accepted:
-                chosen, method = probe.values, "perturbed"
-            elif verdict.optimal and s < worst:
-                start = probe.values  # optimal and better: a head start for the row
-    if chosen is None and stop.requested() is None and left > 0.05 and not _abandoned(runs):
-        chosen = _least_with_row(h, primary, secondary, best, start, left, runs)
-        method = "row" if chosen is not None else method
-        left -= runs[-1].time_s
-    improves = chosen is not None and float(secondary @ chosen) < worst - 1e-9 * max(1.0, worst)
-    if improves and not _abandoned(runs):
-        plan = np.round(chosen[ints])
-        h.changeColsBounds(len(ints), ints, plan, plan)
-        h.setOptionValue("time_limit", max(left, 1.0))  # an LP with the plan fixed: a moment
-        runs.append(run_highs(h, chosen))
-        if not runs[-1].abandoned:
-            h.changeColsBounds(len(ints), ints, mm.col_lower[ints], mm.col_upper[ints])
-    if not _abandoned(runs):
-        h.setOptionValue("time_limit", limit)
+    improves = False
+    try:
+        if perturb:
+            delta = perturbation(best, worst)
+            probe = _run_with_costs(h, primary - delta * secondary, primary, first.values, left)
+            runs.append(probe)
+            left -= probe.time_s
+            if probe.status == "optimal" and probe.values is not None and not probe.abandoned:
+                bound = None if probe.bound is None else probe.bound - mm_offset(h)
+                z, s = float(primary @ probe.values), float(secondary @ probe.values)
+                verdict = certify(best, delta, z, s, bound, scale=worst)
+                if verdict.accepted:
+                    chosen, method = probe.values, "perturbed"
+                elif verdict.optimal and s < worst:
+                    start = probe.values  # optimal and better: a head start for the row
+        if chosen is None and stop.requested() is None and left > 0.05 and not _abandoned(runs):
+            chosen = _least_with_row(h, primary, secondary, best, start, left, runs)
+            method = "row" if chosen is not None else method
+            left -= runs[-1].time_s
+        improves = chosen is not None and float(secondary @ chosen) < worst - 1e-9 * max(1.0, worst)
+        if improves and not _abandoned(runs):
+            plan = np.round(chosen[ints])
+            h.changeColsBounds(len(ints), ints, plan, plan)
+            h.setOptionValue("time_limit", max(left, 1.0))  # an LP with the plan fixed: a moment
+            fixed = None
+            try:
+                fixed = run_highs(h, chosen)
+            finally:
+                if fixed is None or not fixed.abandoned:
+                    h.changeColsBounds(len(ints), ints, mm.col_lower[ints], mm.col_upper[ints])
+            runs.append(fixed)
+    finally:
+        if not _abandoned(runs):
+            h.setOptionValue("time_limit", limit)
     first.time_s += sum(r.time_s for r in runs)
     first.interrupted = first.interrupted or any(r.interrupted for r in runs)
     first.abandoned = _abandoned(runs)
