@@ -3,7 +3,7 @@
     python benchmarks/tie_break_bench.py [--instances a.yaml,b.yaml] [--repeats 3] [--threads 1,2]
 
 Every solve reports, among the optimal plans, the one with the least weighted
-autonomy loss (``interop.solver.highs.least_among_optima``). For each scenario
+autonomy loss (``interop.solver.ties.least_among_optima``). For each scenario
 of each instance this prints the median wall time of the matrix build + HiGHS
 run without the tie-break (``mm.tie_break = None``), with the tie-break as it
 was before 2026-12-04 (straight to the second run with the row Z ≥ Z* − tol,
@@ -26,8 +26,9 @@ from pathlib import Path
 from interop.instance.loading import load_instance
 from interop.model.data import model_data
 from interop.model.matrix import build_matrix
-from interop.solver.highs import highs_for, least_among_optima, run_highs
+from interop.solver.highs import highs_for, run_highs
 from interop.solver.profiles import profile_options
+from interop.solver.ties import least_among_optima
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ["instances/us-rok-cfc.yaml", "instances/nato-efp.yaml", "instances/indo-pacific.yaml"]

@@ -26,8 +26,9 @@ from interop.model.pyomo_model import build_model
 from interop.solution.extract import matrix_decisions, solution_from_model, solution_from_run
 from interop.solution.solution import Solution
 from interop.solver import stop
-from interop.solver.highs import RunResult, run_matrix
+from interop.solver.highs import RunResult
 from interop.solver.profiles import SolverProfile, profile_options, solver_record
+from interop.solver.run import run_matrix
 from interop.solver.start import lp_start, with_start
 
 STARTS = ("auto", "lp", "none")

@@ -32,8 +32,8 @@ from interop.model.near_optimal import NEAR_OPTIMAL, NearOptimalModel
 from interop.safeio import safe_csv
 from interop.solution.extract import extension_note, matrix_decisions, solution_from_run
 from interop.solver import stop
-from interop.solver.highs import run_matrix
 from interop.solver.profiles import profile_options, solver_record
+from interop.solver.run import run_matrix
 
 # what the solved model adds to the default one, in the words of a solution's ``model_extension``
 EXTENSION = {

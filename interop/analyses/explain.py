@@ -37,8 +37,9 @@ from interop.model.elastic import REQUIREMENTS, ElasticModel
 from interop.solution.evaluate import admissible
 from interop.solve import solve_model
 from interop.solver import stop
-from interop.solver.highs import RunResult, run_matrix
+from interop.solver.highs import RunResult
 from interop.solver.profiles import profile_options
+from interop.solver.run import run_matrix
 
 FAMILIES = dict(zip(REQUIREMENTS, ("coverage", "nonnational", "burden")))
 TOL = 1e-6

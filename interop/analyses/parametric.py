@@ -25,8 +25,9 @@ from interop.model.data import model_data
 from interop.model.matrix import InfeasibleBuild, build_matrix
 from interop.solution.extract import matrix_decisions, solution_from_run
 from interop.solution.solution import Solution
-from interop.solver.highs import RunResult, highs_for, least_among_optima, run_highs
+from interop.solver.highs import RunResult, highs_for, run_highs
 from interop.solver.profiles import solver_record
+from interop.solver.ties import least_among_optima
 
 INF = highspy.kHighsInf
 

@@ -56,8 +56,8 @@ class Optimum:
 def optimum(inst: Instance, profile: str = "default") -> Optimum | None:
     """Z* of ``inst`` by one HiGHS run (no tie-break: only the value is needed), or None without a solution."""
     from interop.model.matrix import InfeasibleBuild, build_matrix
-    from interop.solver.highs import run_matrix
     from interop.solver.profiles import profile_options
+    from interop.solver.run import run_matrix
 
     _, options = profile_options(profile, None, None)
     try:
@@ -141,8 +141,8 @@ def _alpha_optimum(inst: Instance, nation: str, alpha: float, profile: str) -> O
     from interop.model.matrix import InfeasibleBuild, build_matrix
     from interop.solution.evaluate import evaluate
     from interop.solution.extract import matrix_decisions
-    from interop.solver.highs import run_matrix
     from interop.solver.profiles import profile_options
+    from interop.solver.run import run_matrix
 
     probe = with_mutable(inst, {f"nations.{nation}.autonomy_weight": alpha})
     _, options = profile_options(profile, None, None)

@@ -56,8 +56,9 @@ from interop.solution.evaluate import joined_to_root
 from interop.solution.extract import matrix_decisions, solution_from_run
 from interop.solution.solution import Solution
 from interop.solver import stop
-from interop.solver.highs import RunResult, run_matrix
+from interop.solver.highs import RunResult
 from interop.solver.profiles import SolverProfile, profile_options, solver_record
+from interop.solver.run import run_matrix
 
 KINDS = {"withdrawal": "withdraw", "node": "lose-node"}
 WORST_TOL = 1e-6  # the worst case is held at its optimum minus this (effectiveness, in [0, 1])

@@ -9,9 +9,11 @@ breakpoint, so a broken fallback cannot hide behind the fast path.
 import pytest
 
 import interop.solver.highs as highs
+import interop.solver.ties as ties
 from interop.model.data import model_data
 from interop.model.matrix import build_matrix
 from interop.solver.profiles import profile_options
+from interop.solver.run import run_matrix
 from interop.solver.ties import TIE_PRECISION, certify, perturbation, tolerance
 from tests.bruteforce import enumerate_least_loss_among_optima
 from tests.model.test_ties import CASES
@@ -65,7 +67,7 @@ def test_a_probe_that_improves_much_is_judged_on_the_first_plans_scale():
 def _least_by_run(inst, offset: float = 0.0) -> tuple[str, float, float] | None:
     mm, _, _ = build_matrix(model_data(inst))
     mm.offset += offset
-    run = highs.run_matrix(mm, OPTIONS)
+    run = run_matrix(mm, OPTIONS)
     if run.status != "optimal":
         return None
     return run.tie_break, run.objective, float(mm.tie_break @ run.values)
@@ -93,7 +95,7 @@ def test_the_perturbed_run_decides_most_ties_by_itself():
 
 
 def test_the_row_reaches_the_least_loss_when_the_perturbation_crosses_a_breakpoint(monkeypatch):
-    monkeypatch.setattr(highs, "perturbation", lambda best, worst: 1e3)  # trades any Z for less autonomy loss
+    monkeypatch.setattr(ties, "perturbation", lambda best, worst: 1e3)  # trades any Z for less autonomy loss
     ways = _ways()
     assert ways.count("row") >= 5, ways
 
@@ -116,7 +118,7 @@ def test_the_highs_instance_is_left_as_it_was():
         before = (h.getNumRow(), list(lp.col_cost_), list(lp.col_lower_), list(lp.col_upper_))
         limit = h.getOptionValue("time_limit")
         for perturb in (True, False):
-            run = highs.least_among_optima(h, mm, mm.cost, first, perturb=perturb)
+            run = ties.least_among_optima(h, mm, mm.cost, first, perturb=perturb)
             assert run.tie_break in ("perturbed", "row"), f"seed {seed}"
             lp = h.getLp()
             assert (h.getNumRow(), list(lp.col_cost_), list(lp.col_lower_), list(lp.col_upper_)) == before
