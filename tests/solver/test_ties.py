@@ -125,3 +125,27 @@ def test_the_highs_instance_is_left_as_it_was():
             assert h.getOptionValue("time_limit") == limit
         checked += 1
     assert checked >= 5
+
+
+@pytest.mark.parametrize("path,scenario", [("us-rok-cfc.yaml", "wartime-fcfc"), ("nato-efp.yaml", None)])
+def test_on_a_flagship_at_lambda_zero_both_ways_report_the_same_least_loss(path, scenario):
+    """Where ties abound (λ = 0: autonomy is free), the perturbed way agrees with the exact row."""
+    from pathlib import Path
+
+    from interop.instance.loading import load_instance
+
+    inst = load_instance(Path(__file__).resolve().parents[2] / "instances" / path, scenario)
+    inst = inst.model_copy(update={"parameters": inst.parameters.model_copy(update={"autonomy_scale": 0.0})})
+    found = {}
+    for perturb in (True, False):
+        mm, _, _ = build_matrix(model_data(inst))
+        h = highs.highs_for(mm, OPTIONS)
+        first = highs.run_highs(h)
+        first_loss = float(mm.tie_break @ first.values)
+        run = ties.least_among_optima(h, mm, mm.cost, first, perturb=perturb)
+        found[perturb] = (run.tie_break, run.objective, float(mm.tie_break @ run.values))
+    (way, z_fast, loss_fast), (row, z_row, loss_row) = found[True], found[False]
+    assert (way, row) == ("perturbed", "row")
+    assert loss_row < first_loss - 1.0  # a real tie: HiGHS's first plan lost more (68.6 → 65.0, 108.7 → 65.1)
+    assert z_fast == pytest.approx(z_row, rel=1e-9)
+    assert loss_fast == pytest.approx(loss_row, rel=TIE_PRECISION, abs=1e-9)
