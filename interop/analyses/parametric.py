@@ -166,7 +166,8 @@ class ParametricModel:
             # seen once in a long sweep: HiGHS's objective did not belong to the
             # values it returned (a warm-started run). Solve again from scratch.
             self._fresh_highs()
-            run = self._run()
+            run = least_among_optima(self.highs, self.matrix, costs, self._run())
+            self._stale = self._stale or run.abandoned
             sol = self._solution(run, {**self._record(run.time_s), "retried_cold": True}, "default")
         return sol
 
